@@ -1,0 +1,125 @@
+// Package app runs regsetup's commands end to end: it joins the spec, the
+// generator, the writer, deploy and verify into one call per command, so the
+// CLI only parses flags and prints results. It never prints.
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/regsetup/regsetup/generator"
+	"github.com/regsetup/regsetup/model"
+	"github.com/regsetup/regsetup/spec"
+	"github.com/regsetup/regsetup/writer"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// ErrDrift is returned by a check run that found files to change.
+var ErrDrift = errors.New("the output differs from the spec")
+
+// Paths locates a spec and its output folder.
+type Paths struct {
+	Spec string // the spec file
+	Out  string // the output folder; "" means the spec's folder
+}
+
+// OutDir is the output folder.
+func (p Paths) OutDir() string {
+	if p.Out != "" {
+		return p.Out
+	}
+	return filepath.Dir(p.Spec)
+}
+
+// InitOptions tune Init.
+type InitOptions struct {
+	Paths
+	Check bool // write nothing; ErrDrift when something would change
+	Force bool // replace files a person edited
+	Spec  spec.Options
+	Gen   generator.Options
+}
+
+// InitResult says what Init did (or, with Check, would do).
+type InitResult struct {
+	Out      string          `json:"out"`
+	Profile  string          `json:"profile"`
+	Changes  []writer.Change `json:"files"`
+	Notes    []string        `json:"notes,omitempty"`    // what the person should do next
+	Warnings []string        `json:"warnings,omitempty"` // problems that did not stop it
+	Model    *model.Model    `json:"-"`
+}
+
+// Init renders the spec into the output folder.
+func Init(o InitOptions) (*InitResult, error) {
+	m, err := spec.Load(o.Paths.Spec, o.Spec)
+	if err != nil {
+		return nil, err
+	}
+	out := o.OutDir()
+	prev, err := readPrevious(out)
+	if err != nil {
+		return nil, err
+	}
+	files, err := generator.Render(m, prev, o.Gen)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := writer.Compute(out, files)
+	if err != nil {
+		return nil, err
+	}
+	res := &InitResult{Out: out, Profile: string(m.Profile), Changes: plan.Changes, Model: m}
+	res.Warnings = append(res.Warnings, costWarning(m.BcryptCost)...)
+	if m.TLS.Generate {
+		res.Notes = append(res.Notes, fmt.Sprintf("docker trusts this registry once %s is copied to /etc/docker/certs.d/%s:%d/ca.crt", filepath.Join(out, generator.Cert), m.Domain, m.Port))
+	}
+	if o.Check {
+		if len(plan.Pending()) > 0 {
+			return res, fmt.Errorf("checking %s: %w", out, ErrDrift)
+		}
+		return res, nil
+	}
+	w, err := plan.Apply(o.Force)
+	res.Warnings = append(res.Warnings, w...)
+	if err != nil {
+		return res, fmt.Errorf("writing %s: %w", out, err)
+	}
+	return res, nil
+}
+
+// readPrevious reads what an earlier run left, so unchanged hashes and a
+// generated certificate are kept.
+func readPrevious(out string) (generator.Previous, error) {
+	var prev generator.Previous
+	for path, dst := range map[string]*[]byte{generator.HTPasswd: &prev.HTPasswd, generator.Cert: &prev.Cert, generator.Key: &prev.Key} {
+		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(path)))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return prev, fmt.Errorf("reading %s: %w", path, err)
+		}
+		*dst = data
+	}
+	return prev, nil
+}
+
+// slowCost is the bcrypt cost from which init warns: Apache verifies the
+// password on every request, and docker sends it on every one.
+const slowCost = 10
+
+// costWarning measures one hash at the chosen cost and says what it adds to
+// each request.
+func costWarning(cost int) []string {
+	if cost < slowCost {
+		return nil
+	}
+	start := time.Now()
+	if _, err := bcrypt.GenerateFromPassword([]byte("regsetup-measure"), cost); err != nil {
+		return nil
+	}
+	took := time.Since(start).Round(time.Millisecond)
+	return []string{fmt.Sprintf("bcrypt_cost %d: Apache checks the password on every request; measured here, each check costs %v of CPU (cost 5: about 2ms)", cost, took)}
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+)
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:  "regsetup",
+		Usage: "a Docker registry behind an authenticating Apache proxy, from one YAML spec",
+		UsageText: `regsetup example > regsetup.yaml      # a commented starter spec
+   regsetup init --spec regsetup.yaml    # render auth/, data/, docker-compose.yml
+   regsetup init --check                 # exit 4 if the files differ from the spec
+   regsetup up && regsetup verify        # start the stack, then prove it works
+   regsetup down                         # stop it (data/ is kept)`,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: true,
+		Commands: []*cli.Command{
+			exampleCommand(),
+			initCommand(),
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(c.App.ErrWriter, "regsetup: unknown command %q (see regsetup --help)\n", name)
+		},
+	}
+}
+
+// pathFlags are --spec and --out, shared by every command.
+func pathFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "spec", Value: "regsetup.yaml", EnvVars: []string{"REGSETUP_SPEC"}, Usage: "the spec `FILE`"},
+		&cli.StringFlag{Name: "out", EnvVars: []string{"REGSETUP_OUT"}, Usage: "output `DIR` (default: the spec's folder)"},
+	}
+}
+
+func exampleCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "example",
+		Usage: "print a commented starter spec",
+		Action: func(c *cli.Context) error {
+			_, err := c.App.Writer.Write(starter())
+			return err
+		},
+	}
+}

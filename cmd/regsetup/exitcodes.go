@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/regsetup/regsetup/app"
+	"github.com/regsetup/regsetup/spec"
+	"github.com/regsetup/regsetup/writer"
+)
+
+// Exit codes. Scripts rely on them; README.md lists them.
+const (
+	exitOK        = 0
+	exitFailure   = 1 // anything not listed below
+	exitUsage     = 2 // bad command line
+	exitInvalid   = 3 // the spec (or a file it names) is invalid
+	exitDrift     = 4 // init --check: files would change
+	exitEdited    = 5 // init would overwrite files a person edited
+	exitUnhealthy = 6 // the stack did not start or a verify check failed
+	exitCannotRun = 7 // a check or command could not run: docker missing, host unreachable
+)
+
+// errUsage marks command-line mistakes.
+var errUsage = errors.New("usage")
+
+// exitTable maps sentinel errors to exit codes; the first match wins.
+var exitTable = []struct {
+	err  error
+	code int
+}{
+	{errUsage, exitUsage},
+	{spec.ErrInvalid, exitInvalid},
+	{app.ErrDrift, exitDrift},
+	{writer.ErrEdited, exitEdited},
+}
+
+// report prints err (if any) and returns the exit code for it.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var silent silentError
+	if !errors.As(err, &silent) {
+		fmt.Fprintf(stderr, "regsetup: %v\n", err)
+	}
+	for _, e := range exitTable {
+		if errors.Is(err, e.err) {
+			return e.code
+		}
+	}
+	return exitFailure
+}
+
+// silentError is an error whose message the command already printed.
+type silentError struct{ err error }
+
+func (s silentError) Error() string { return s.err.Error() }
+func (s silentError) Unwrap() error { return s.err }

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/regsetup/regsetup/app"
+	"github.com/regsetup/regsetup/spec"
+	"github.com/urfave/cli/v2"
+)
+
+func starter() []byte { return spec.Starter }
+
+func initCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "init",
+		Usage:     "render the recipe's files from the spec",
+		UsageText: "regsetup init [--spec FILE] [--out DIR] [--check] [--force] [--json]",
+		Flags: append(pathFlags(),
+			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 4 listing what would change"},
+			&cli.BoolFlag{Name: "force", Usage: "replace files a person edited since regsetup wrote them"},
+			&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
+		),
+		Action: func(c *cli.Context) error {
+			res, err := app.Init(app.InitOptions{Paths: paths(c), Check: c.Bool("check"), Force: c.Bool("force")})
+			if res != nil {
+				printInit(c, res)
+			}
+			return err
+		},
+	}
+}
+
+func paths(c *cli.Context) app.Paths {
+	return app.Paths{Spec: c.String("spec"), Out: c.String("out")}
+}
+
+// printInit writes one line per file to stdout (or JSON), and warnings and
+// next steps to stderr.
+func printInit(c *cli.Context, res *app.InitResult) {
+	out, errw := c.App.Writer, c.App.ErrWriter
+	for _, w := range res.Warnings {
+		fmt.Fprintf(errw, "warning: %s\n", w)
+	}
+	if c.Bool("json") {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		enc.Encode(res)
+		return
+	}
+	verb := ""
+	if c.Bool("check") {
+		verb = "would be "
+	}
+	for _, ch := range res.Changes {
+		if ch.Action == "unchanged" {
+			verb2 := "unchanged"
+			fmt.Fprintf(out, "%-10s %s\n", verb2, ch.Path)
+			continue
+		}
+		fmt.Fprintf(out, "%-10s %s\n", verb+string(ch.Action), ch.Path)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(errw, "note: %s\n", n)
+	}
+}

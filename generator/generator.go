@@ -1,0 +1,96 @@
+// Package generator renders a model into the recipe's artifacts as bytes:
+// auth/httpd.conf, auth/httpd.htpasswd, auth/httpd.groups, auth/domain.crt,
+// auth/domain.key and docker-compose.yml. It is pure: it reads no files and
+// runs nothing; what it needs from an earlier run comes in Previous.
+package generator
+
+import (
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/regsetup/regsetup/model"
+)
+
+// Artifact paths, relative to the output folder.
+const (
+	HTTPDConf   = "auth/httpd.conf"
+	HTPasswd    = "auth/httpd.htpasswd"
+	Groups      = "auth/httpd.groups"
+	Cert        = "auth/domain.crt"
+	Key         = "auth/domain.key"
+	ComposeFile = "docker-compose.yml"
+	DataDir     = "data"
+)
+
+// File is one rendered artifact.
+type File struct {
+	Path string      // relative to the output folder, slash-separated
+	Data []byte      // the content
+	Mode fs.FileMode // permission bits
+	// Private files (passwords, key) must not be world-readable but must be
+	// readable by the image's daemon group; GID says which.
+	Private bool
+	GID     int
+}
+
+// Previous is what an earlier run left in the output folder, so re-running
+// changes nothing that is still right. Missing files are nil.
+type Previous struct {
+	HTPasswd []byte
+	Cert     []byte
+	Key      []byte
+}
+
+// Options tune rendering.
+type Options struct {
+	// Now is the time generated certificates start at. Default time.Now.
+	Now func() time.Time
+	// Workers is how many bcrypt hashes run at once. Default: the number of CPUs.
+	Workers int
+}
+
+// Render returns the artifacts for m, in a fixed order.
+func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	conf, err := HTTPDConfig(m)
+	if err != nil {
+		return nil, err
+	}
+	htpasswd, err := HTPasswdFile(m.Users, m.BcryptCost, prev.HTPasswd, opts.Workers)
+	if err != nil {
+		return nil, err
+	}
+	cert, key, err := certificate(m, prev, opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	compose, err := ComposeYAML(m)
+	if err != nil {
+		return nil, err
+	}
+	return []File{
+		{Path: HTTPDConf, Data: conf, Mode: 0o644},
+		{Path: HTPasswd, Data: htpasswd, Mode: 0o640, Private: true, GID: m.DaemonGID},
+		{Path: Groups, Data: GroupFile(m.Groups), Mode: 0o644},
+		{Path: Cert, Data: cert, Mode: 0o644},
+		{Path: Key, Data: key, Mode: 0o640, Private: true, GID: m.DaemonGID},
+		{Path: ComposeFile, Data: compose, Mode: 0o644},
+	}, nil
+}
+
+func certificate(m *model.Model, prev Previous, now time.Time) (cert, key []byte, err error) {
+	if !m.TLS.Generate {
+		return m.TLS.CertPEM, []byte(m.TLS.KeyPEM.Reveal()), nil
+	}
+	if KeepCertificate(prev.Cert, prev.Key, m.Domain, now) {
+		return prev.Cert, prev.Key, nil
+	}
+	cert, key, err = GenerateCertificate(m.Domain, now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("generating a certificate for %s: %w", m.Domain, err)
+	}
+	return cert, key, nil
+}

@@ -1,0 +1,128 @@
+package stacktest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// nsScript runs inside the private mount namespace: it bind-mounts $1 (the
+// OUT/auth folder) over conf, $2 over logs and $3 over /etc/hosts, then
+// execs the rest of its arguments (httpd), which keeps the same PID.
+const nsScript = `set -e
+mount --bind "$1" ` + apacheRoot + `/conf
+mount --bind "$2" ` + apacheRoot + `/logs
+mount --bind "$3" /etc/hosts
+shift 3
+exec "$@"`
+
+// httpdArgv is the command line that runs httpd with args in a private
+// mount namespace over authDir, logsDir and hostsFile.
+func httpdArgv(authDir, logsDir, hostsFile string, args ...string) []string {
+	argv := []string{"unshare", "--mount", "--propagation", "private", "--",
+		"sh", "-c", nsScript, "stacktest-ns", authDir, logsDir, hostsFile,
+		httpdBin, "-d", apacheRoot, "-f", apacheRoot + "/conf/httpd.conf"}
+	return append(argv, args...)
+}
+
+// hostsFor is an /etc/hosts keeping the machine's localhost lines and
+// mapping "registry" to registryIP.
+func hostsFor(registryIP string) []byte {
+	var b bytes.Buffer
+	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+	if f, err := os.Open("/etc/hosts"); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			if len(fields) > 1 && !strings.HasPrefix(fields[0], "#") &&
+				containsWord(fields[1:], "localhost") && !containsWord(fields[1:], "registry") {
+				b.WriteString(sc.Text() + "\n")
+			}
+		}
+	}
+	fmt.Fprintf(&b, "%s\tregistry\n", registryIP)
+	return b.Bytes()
+}
+
+func containsWord(words []string, w string) bool {
+	for _, x := range words {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+// nsDirs prepares a logs dir and a hosts file under dir for one httpd run.
+func nsDirs(dir, registryIP string) (logsDir, hostsFile string, err error) {
+	logsDir = filepath.Join(dir, "apache-logs")
+	if err := os.MkdirAll(logsDir, 0o755); err != nil {
+		return "", "", fmt.Errorf("creating apache logs dir: %w", err)
+	}
+	hostsFile = filepath.Join(dir, "hosts")
+	if err := os.WriteFile(hostsFile, hostsFor(registryIP), 0o644); err != nil {
+		return "", "", fmt.Errorf("writing hosts file: %w", err)
+	}
+	return logsDir, hostsFile, nil
+}
+
+// ConfigTest runs "httpd -t" on out/auth/httpd.conf in the same namespace
+// setup as Start and returns httpd's combined output ("Syntax OK" on
+// success; e.g. AH00534 "No MPM loaded" for the unmodified recipe).
+func ConfigTest(out string) (output string, err error) {
+	authDir, err := filepath.Abs(filepath.Join(out, "auth"))
+	if err != nil {
+		return "", fmt.Errorf("locating auth dir: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "stacktest-configtest-")
+	if err != nil {
+		return "", fmt.Errorf("creating temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	logsDir, hostsFile, err := nsDirs(dir, "127.0.0.1")
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	argv := httpdArgv(authDir, logsDir, hostsFile, "-t")
+	b, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
+	if err != nil {
+		return string(b), fmt.Errorf("httpd -t: %w", err)
+	}
+	return string(b), nil
+}
+
+// listenPort returns the port of the first Listen directive in conf
+// ("Listen 5043", "Listen 0.0.0.0:5043", "Listen [::]:5043 https").
+func listenPort(conf []byte) (int, error) {
+	sc := bufio.NewScanner(bytes.NewReader(conf))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 || !strings.EqualFold(fields[0], "Listen") {
+			continue
+		}
+		p := fields[1]
+		if _, port, err := net.SplitHostPort(p); err == nil {
+			p = port
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil || n <= 0 || n > 65535 {
+			return 0, fmt.Errorf("bad Listen directive %q", sc.Text())
+		}
+		return n, nil
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("reading config: %w", err)
+	}
+	return 0, fmt.Errorf("no Listen directive")
+}

@@ -1,0 +1,57 @@
+package stacktest
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const (
+	apacheRoot     = "/usr/local/apache2"
+	httpdBin       = apacheRoot + "/bin/httpd"
+	registryBin    = "/usr/bin/docker-registry"
+	ciSetupHint    = "run scripts/ci-setup.sh (builds httpd 2.4 into /usr/local/apache2 and installs docker-registry and util-linux)"
+	missingToolFmt = "stacktest: missing %s; %s"
+)
+
+// inCI reports whether the tests run in CI (CI=true), where missing tools are
+// a failure rather than a reason to skip.
+func inCI() bool {
+	ci, err := strconv.ParseBool(os.Getenv("CI"))
+	return err == nil && ci
+}
+
+// missing lists what the stack needs and the machine lacks.
+func missing() []string {
+	var m []string
+	for _, f := range []string{httpdBin, registryBin} {
+		if _, err := os.Stat(f); err != nil {
+			m = append(m, f)
+		}
+	}
+	for _, p := range []string{"unshare", "mount", "sh"} {
+		if _, err := exec.LookPath(p); err != nil {
+			m = append(m, p+" (util-linux)")
+		}
+	}
+	if os.Geteuid() != 0 {
+		m = append(m, "root privileges (for mount namespaces)")
+	}
+	return m
+}
+
+// Require skips the test when Apache, the registry or unshare are missing,
+// or fails it when CI=true: CI must never silently skip these tests.
+func Require(t testing.TB) {
+	t.Helper()
+	m := missing()
+	if len(m) == 0 {
+		return
+	}
+	if inCI() {
+		t.Fatalf(missingToolFmt, strings.Join(m, ", "), ciSetupHint)
+	}
+	t.Skipf(missingToolFmt, strings.Join(m, ", "), ciSetupHint)
+}

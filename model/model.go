@@ -1,0 +1,105 @@
+// Package model is the resolved, validated description of one registry
+// deployment: what the spec says after defaults, secrets and certificates
+// have been read. It is the only input of the generator and of verify's
+// expectations; it knows nothing about YAML, files or docker.
+package model
+
+// Profile selects how closely the output follows the recipe.
+type Profile string
+
+const (
+	// ProfileSecure is the recipe with the changes needed to start and be safe.
+	ProfileSecure Profile = "secure"
+	// ProfileRecipe reproduces the document byte for byte.
+	ProfileRecipe Profile = "recipe"
+)
+
+// Model is one deployment.
+type Model struct {
+	Profile       Profile
+	Domain        string // ServerName, container hostname, certificate name
+	Port          int    // the port Apache listens on and publishes
+	ServerAdmin   string
+	TLS           TLS
+	Users         []User  // in spec order: the htpasswd file keeps it
+	Groups        []Group // sorted by name
+	Access        Access
+	BcryptCost    int
+	ApacheImage   string
+	RegistryImage string
+	// DaemonGID is the group id of the image's "daemon" user, which must be
+	// able to read the password and key files (1 in the httpd image).
+	DaemonGID int
+}
+
+// TLS is the server certificate: either given (copied byte for byte) or to
+// be generated for Domain.
+type TLS struct {
+	Generate bool
+	CertPEM  []byte // given certificate, as read
+	KeyPEM   Secret // given key, as read
+}
+
+// User is one htpasswd entry. Exactly one of Password and Hash is set.
+type User struct {
+	Name     string
+	Password Secret // clear text, to be hashed
+	Hash     Secret // a "$2y$" bcrypt hash given in the spec
+}
+
+// Group is one line of the group file.
+type Group struct {
+	Name    string
+	Members []string // in spec order
+}
+
+// Access says who may pull and who may push. Push implies pull.
+type Access struct {
+	Pull Principals
+	Push Principals
+}
+
+// Principals is a set of users: every authenticated user, or members of groups.
+type Principals struct {
+	Authenticated bool
+	Groups        []string // in spec order
+}
+
+// InGroup reports whether user is a member of group.
+func (m *Model) InGroup(user, group string) bool {
+	for _, g := range m.Groups {
+		if g.Name != group {
+			continue
+		}
+		for _, u := range g.Members {
+			if u == user {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// includes reports whether p contains user.
+func (m *Model) includes(p Principals, user string) bool {
+	if user == "" {
+		return false
+	}
+	if p.Authenticated {
+		return true
+	}
+	for _, g := range p.Groups {
+		if m.InGroup(user, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanPull reports whether user may read images.
+func (m *Model) CanPull(user string) bool {
+	return m.includes(m.Access.Pull, user) || m.CanPush(user)
+}
+
+// CanPush reports whether user may write images.
+func (m *Model) CanPush(user string) bool { return m.includes(m.Access.Push, user) }

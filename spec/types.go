@@ -1,0 +1,97 @@
+package spec
+
+import (
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Spec is the YAML document, as written by a person. Every field's comment
+// gives its default; Load applies them.
+type Spec struct {
+	// Profile is "secure" (default): the recipe with the changes needed to
+	// start and be safe; or "recipe": the document reproduced exactly.
+	Profile string `yaml:"profile"`
+	// Domain is the ServerName, the Apache container's hostname and the name
+	// the certificate must carry. Required.
+	Domain string `yaml:"domain"`
+	// Port is where Apache listens and is published. Default 5043.
+	Port int `yaml:"port"`
+	// ServerAdmin is Apache's ServerAdmin e-mail. Default you@example.com.
+	ServerAdmin string `yaml:"server_admin"`
+	// TLS names the certificate and key, or asks for a generated one.
+	TLS TLS `yaml:"tls"`
+	// Users are the htpasswd entries, written in this order. At least one.
+	Users []User `yaml:"users"`
+	// Groups maps a group name to its members (user names).
+	Groups map[string][]string `yaml:"groups"`
+	// Access says who may pull and push.
+	Access Access `yaml:"access"`
+	// BcryptCost is the bcrypt work factor, 4 to 31. Default 5, as
+	// `htpasswd -B` uses.
+	BcryptCost int `yaml:"bcrypt_cost"`
+	// Registry is the registry service. Default image registry:2.
+	Registry Image `yaml:"registry"`
+	// Apache is the proxy service. Default image httpd:2.4.
+	Apache Image `yaml:"apache"`
+}
+
+// TLS is the server certificate.
+type TLS struct {
+	// Cert is a PEM certificate file, relative to the spec's folder.
+	// Default domain.crt (unless Generate is set).
+	Cert string `yaml:"cert"`
+	// Key is the PEM private key file. Default domain.key.
+	Key string `yaml:"key"`
+	// Generate creates a self-signed ECDSA certificate for Domain instead,
+	// and keeps it on later runs while it is still valid. Default false.
+	Generate bool `yaml:"generate"`
+}
+
+// User is one account. Exactly one password source must be set.
+type User struct {
+	Name         string `yaml:"name"`
+	Password     string `yaml:"password"`      // the password in clear
+	PasswordEnv  string `yaml:"password_env"`  // or: an environment variable holding it
+	PasswordFile string `yaml:"password_file"` // or: a file holding it (one trailing newline is dropped)
+	Bcrypt       string `yaml:"bcrypt"`        // or: a ready "$2y$" (or "$2a$") bcrypt hash
+}
+
+// Access lists who may pull and who may push (POST PUT PATCH DELETE).
+type Access struct {
+	// Pull: "authenticated" (default: any valid user) or a list of groups.
+	Pull Principals `yaml:"pull"`
+	// Push: a list of groups (or "authenticated"). Required.
+	Push Principals `yaml:"push"`
+}
+
+// Principals is either the word "authenticated" or a list of group names.
+type Principals struct {
+	Authenticated bool
+	Groups        []string
+	set           bool
+}
+
+// Authenticated is the keyword for "any valid user".
+const Authenticated = "authenticated"
+
+// UnmarshalYAML accepts a scalar keyword or a sequence of group names.
+func (p *Principals) UnmarshalYAML(n *yaml.Node) error {
+	p.set = true
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.Value != Authenticated {
+			return fmt.Errorf("line %d: want %q or a list of groups, got %q", n.Line, Authenticated, n.Value)
+		}
+		p.Authenticated = true
+		return nil
+	case yaml.SequenceNode:
+		return n.Decode(&p.Groups)
+	}
+	return fmt.Errorf("line %d: want %q or a list of groups", n.Line, Authenticated)
+}
+
+// Image is a service's container image.
+type Image struct {
+	Image string `yaml:"image"`
+}

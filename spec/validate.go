@@ -1,0 +1,150 @@
+package spec
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/distribution/reference"
+	"github.com/regsetup/regsetup/model"
+)
+
+// Allowed shapes. Everything that reaches httpd.conf or the group file is
+// restricted to characters that cannot start a directive, a comment, a
+// quoted string, a variable or a new line.
+var (
+	hostnameRE  = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	emailRE     = regexp.MustCompile(`^[A-Za-z0-9._+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$`)
+	userRE      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$`)
+	groupRE     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	bcryptRE    = regexp.MustCompile(`^\$2[ay]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$`)
+	anyBcryptRE = regexp.MustCompile(`^\$2[abxy]?\$`)
+)
+
+// checker validates a decoded spec and builds the model, collecting every
+// problem instead of stopping at the first.
+type checker struct {
+	file string
+	dir  string
+	pos  positions
+	opts Options
+	errs Errors
+}
+
+func (c *checker) addf(field, format string, args ...any) {
+	c.errs = append(c.errs, FieldError{File: c.file, Line: c.pos.line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// printable describes a value for an error message without echoing
+// anything that is not plain text.
+func printable(s string) string {
+	if !utf8.ValidString(s) {
+		return "(not valid UTF-8)"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func (c *checker) build(s *Spec) *model.Model {
+	m := &model.Model{
+		Profile:       model.Profile(s.Profile),
+		Domain:        s.Domain,
+		Port:          s.Port,
+		ServerAdmin:   s.ServerAdmin,
+		BcryptCost:    s.BcryptCost,
+		ApacheImage:   s.Apache.Image,
+		RegistryImage: s.Registry.Image,
+		DaemonGID:     1,
+	}
+	c.checkServer(s)
+	m.Users = c.users(s.Users)
+	m.Groups = c.groups(s.Groups, m.Users)
+	m.Access = model.Access{
+		Pull: c.principals("access.pull", s.Access.Pull, m.Groups),
+		Push: c.principals("access.push", s.Access.Push, m.Groups),
+	}
+	if !s.Access.Push.set {
+		c.addf("access.push", "required: %q or the groups that may push", Authenticated)
+	}
+	m.TLS = c.tls(s)
+	return m
+}
+
+func (c *checker) checkServer(s *Spec) {
+	switch s.Profile {
+	case string(model.ProfileSecure), string(model.ProfileRecipe):
+	default:
+		c.addf("profile", "want %q or %q, got %s", model.ProfileSecure, model.ProfileRecipe, printable(s.Profile))
+	}
+	switch {
+	case s.Domain == "":
+		c.addf("domain", "required: the registry's host name, e.g. myregistrydomain.com")
+	case len(s.Domain) > 253 || !hostnameRE.MatchString(s.Domain):
+		c.addf("domain", "%s is not a host name (lower-case letters, digits, '-' and '.')", printable(s.Domain))
+	}
+	if s.Port < 1 || s.Port > 65535 {
+		c.addf("port", "%d is out of range 1-65535", s.Port)
+	}
+	if !emailRE.MatchString(s.ServerAdmin) {
+		c.addf("server_admin", "%s is not an e-mail address", printable(s.ServerAdmin))
+	}
+	if s.BcryptCost < 4 || s.BcryptCost > 31 {
+		c.addf("bcrypt_cost", "%d is out of range 4-31", s.BcryptCost)
+	}
+	c.image("registry.image", s.Registry.Image)
+	c.image("apache.image", s.Apache.Image)
+}
+
+func (c *checker) image(field, ref string) {
+	if _, err := reference.ParseNormalizedNamed(ref); err != nil {
+		c.addf(field, "%s is not an image reference: %v", printable(ref), err)
+	}
+}
+
+func (c *checker) groups(in map[string][]string, users []model.User) []model.Group {
+	known := map[string]bool{}
+	for _, u := range users {
+		known[u.Name] = true
+	}
+	names := make([]string, 0, len(in))
+	for name := range in {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	out := make([]model.Group, 0, len(names))
+	for _, name := range names {
+		field := "groups." + name
+		if !groupRE.MatchString(name) {
+			c.addf(field, "group name %s may only use letters, digits, '.', '_' and '-'", printable(name))
+		}
+		seen := map[string]bool{}
+		for i, member := range in[name] {
+			f := fmt.Sprintf("%s[%d]", field, i)
+			switch {
+			case !known[member]:
+				c.addf(f, "unknown user %s", printable(member))
+			case seen[member]:
+				c.addf(f, "user %s is listed twice", printable(member))
+			}
+			seen[member] = true
+		}
+		out = append(out, model.Group{Name: name, Members: in[name]})
+	}
+	return out
+}
+
+func (c *checker) principals(field string, p Principals, groups []model.Group) model.Principals {
+	known := map[string]bool{}
+	for _, g := range groups {
+		known[g.Name] = true
+	}
+	if p.set && !p.Authenticated && len(p.Groups) == 0 {
+		c.addf(field, "empty: want %q or at least one group", Authenticated)
+	}
+	for i, g := range p.Groups {
+		if !known[g] {
+			c.addf(fmt.Sprintf("%s[%d]", field, i), "unknown group %s", printable(g))
+		}
+	}
+	return model.Principals{Authenticated: p.Authenticated, Groups: p.Groups}
+}

@@ -1,0 +1,169 @@
+package verify
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/regsetup/regsetup/internal/execx"
+)
+
+// Identity is a user of the registry. An empty User is the anonymous user.
+type Identity struct {
+	User     string
+	Password string
+}
+
+// Policy says what the proxy should allow. The caller implements it from
+// the spec.
+type Policy interface {
+	// Allowed reports whether user ("" = anonymous) may send method to the
+	// URL path (which starts with /v2), i.e. whether the proxy should pass
+	// the request on to the registry. It is never asked about a user with a
+	// wrong password: such requests must always be denied.
+	Allowed(user, method, path string) bool
+}
+
+// PolicyFunc adapts a function to the Policy interface.
+type PolicyFunc func(user, method, path string) bool
+
+// Allowed calls f.
+func (f PolicyFunc) Allowed(user, method, path string) bool { return f(user, method, path) }
+
+// Client names for Config.Client.
+const (
+	ClientGGCR   = "ggcr"
+	ClientDocker = "docker"
+)
+
+// Defaults used by Run for zero Config fields.
+const (
+	DefaultRepo      = "regsetup-verify/smoke"
+	DefaultLayers    = 3
+	DefaultLayerSize = 1 << 20
+	DefaultTimeout   = 30 * time.Second
+)
+
+// ErrConfig is wrapped by the error Run returns for an unusable Config.
+var ErrConfig = errors.New("invalid verify configuration")
+
+// ErrUnreachable is wrapped by the error Run returns when nothing answered
+// at the registry's address, so no check could run.
+var ErrUnreachable = errors.New("registry unreachable")
+
+// Config says what to check and how.
+type Config struct {
+	Host     string         // e.g. "myregistrydomain.com:5043": TLS name and Host header; port 443 if none
+	Dial     string         // optional "ADDR[:PORT]" to connect to instead of Host (like curl --resolve)
+	RootCAs  *x509.CertPool // trusted roots; nil = the system roots
+	Insecure bool           // skip TLS verification (only when the user asks)
+
+	Pusher Identity   // a user who may push Repo
+	Puller Identity   // a user who may pull but not push Repo
+	Users  []Identity // all users known from the spec, for the matrix (optional)
+	Policy Policy     // what the proxy should allow
+
+	Repo      string // repository for the test image; DefaultRepo if ""
+	Tag       string // tag for the test image; generated ("verify-<time>-<random>") if ""
+	Layers    int    // layers of the random image; DefaultLayers if 0
+	LayerSize int64  // bytes per layer; DefaultLayerSize if 0
+
+	Client  string       // ClientGGCR (default) or ClientDocker
+	Runner  execx.Runner // runs the docker CLI; execx.OS{} if nil
+	Docker  string       // docker program; "docker" if ""
+	TempDir string       // where the docker client's temporary files go; os.TempDir() if ""
+
+	Timeout  time.Duration    // per connection / request; DefaultTimeout if 0
+	Progress func(StepResult) // optional: called as each step finishes
+}
+
+// withDefaults returns c with zero fields filled in, or an error wrapping
+// ErrConfig.
+func (c Config) withDefaults() (Config, error) {
+	if c.Repo == "" {
+		c.Repo = DefaultRepo
+	}
+	if c.Layers == 0 {
+		c.Layers = DefaultLayers
+	}
+	if c.LayerSize == 0 {
+		c.LayerSize = DefaultLayerSize
+	}
+	if c.Client == "" {
+		c.Client = ClientGGCR
+	}
+	if c.Runner == nil {
+		c.Runner = execx.OS{}
+	}
+	if c.Docker == "" {
+		c.Docker = "docker"
+	}
+	if c.Timeout == 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if err := c.validate(); err != nil {
+		return c, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	return c, nil
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.Host == "":
+		return errors.New("host is required")
+	case strings.Contains(c.Host, "/"):
+		return fmt.Errorf("host %q must be HOST[:PORT] without a scheme or path", c.Host)
+	case c.Pusher.User == "" || c.Pusher.Password == "":
+		return errors.New("pusher user and password are required")
+	case c.Puller.User == "" || c.Puller.Password == "":
+		return errors.New("puller user and password are required")
+	case c.Pusher.User == c.Puller.User:
+		return fmt.Errorf("pusher and puller must be different users (both are %q)", c.Pusher.User)
+	case c.Policy == nil:
+		return errors.New("policy is required")
+	case c.Layers < 1 || c.LayerSize < 1:
+		return fmt.Errorf("layers (%d) and layer size (%d) must be positive", c.Layers, c.LayerSize)
+	case c.Client != ClientGGCR && c.Client != ClientDocker:
+		return fmt.Errorf("client %q: want %q or %q", c.Client, ClientGGCR, ClientDocker)
+	case c.Tag != "" && strings.ContainsAny(c.Tag, ":/@ "):
+		return fmt.Errorf("tag %q is not a valid tag", c.Tag)
+	}
+	if _, _, err := c.addrs(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// addrs returns the host name used for TLS verification and the address to
+// dial.
+func (c Config) addrs() (hostname, dial string, err error) {
+	hostname, port := splitHostPort(c.Host, "443")
+	if hostname == "" {
+		return "", "", fmt.Errorf("host %q has no host name", c.Host)
+	}
+	dial = net.JoinHostPort(hostname, port)
+	if c.Dial != "" {
+		addr, dport := splitHostPort(c.Dial, port)
+		if addr == "" {
+			return "", "", fmt.Errorf("dial address %q has no host", c.Dial)
+		}
+		dial = net.JoinHostPort(addr, dport)
+	}
+	return hostname, dial, nil
+}
+
+// splitHostPort splits "host[:port]", also "[v6]:port", using def for a
+// missing port.
+func splitHostPort(s, def string) (host, port string) {
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		return h, p
+	}
+	return strings.Trim(s, "[]"), def
+}
+
+// ctxErr is a small helper for loops that should stop when ctx is done.
+func ctxErr(ctx context.Context) error { return context.Cause(ctx) }
