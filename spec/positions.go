@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -26,10 +27,7 @@ func indexNode(n *yaml.Node, path string, into positions) {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			child := k.Value
-			if path != "" {
-				child = path + "." + k.Value
-			}
+			child := keyPath(path, k.Value)
 			into[child] = k.Line
 			if n.Content[i+1].Kind != yaml.ScalarNode {
 				indexNode(n.Content[i+1], child, into)
@@ -41,6 +39,20 @@ func indexNode(n *yaml.Node, path string, into positions) {
 			indexNode(c, fmt.Sprintf("%s[%d]", path, i), into)
 		}
 	}
+}
+
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// keyPath appends a mapping key to a field path; a key that is not a plain
+// name is quoted, so a hostile key cannot forge lines in an error message.
+func keyPath(parent, key string) string {
+	if !plainKey.MatchString(key) {
+		return fmt.Sprintf("%s[%s]", parent, printable(key))
+	}
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
 }
 
 // line finds the line of path, or of its nearest parent that is written.

@@ -113,7 +113,7 @@ func (c *checker) groups(in map[string][]string, users []model.User) []model.Gro
 	sort.Strings(names)
 	out := make([]model.Group, 0, len(names))
 	for _, name := range names {
-		field := "groups." + name
+		field := keyPath("groups", name)
 		if !groupRE.MatchString(name) {
 			c.addf(field, "group name %s may only use letters, digits, '.', '_' and '-'", printable(name))
 		}

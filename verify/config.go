@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -164,6 +163,3 @@ func splitHostPort(s, def string) (host, port string) {
 	}
 	return strings.Trim(s, "[]"), def
 }
-
-// ctxErr is a small helper for loops that should stop when ctx is done.
-func ctxErr(ctx context.Context) error { return context.Cause(ctx) }

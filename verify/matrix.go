@@ -1,6 +1,9 @@
 package verify
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Matrix is the access matrix: every identity × path × method, sent raw,
 // with what the proxy did and what the policy wanted.
@@ -92,7 +95,13 @@ func (row MatrixRow) Explain(c MatrixCell) string {
 	default:
 		what = fmt.Sprintf("%s, as the policy says", statusText(c.StatusCode))
 	}
-	return fmt.Sprintf("%s %s %s: %s", row.Identity, c.Method, row.Path, what)
+	return fmt.Sprintf("%s %s %s: %s", row.Identity, c.Method, DisplayPath(row.Path), what)
+}
+
+// DisplayPath shortens the all-zero digest of the matrix's manifest path
+// to "sha256:0000..." for people; JSON keeps the full path.
+func DisplayPath(p string) string {
+	return strings.Replace(p, zeroDigest, "sha256:0000...", 1)
 }
 
 // classify fills in Reached and Result from the status code.

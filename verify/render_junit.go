@@ -95,7 +95,7 @@ func matrixCases(m *Matrix) []junitCase {
 	var out []junitCase
 	for _, row := range m.Rows {
 		for _, c := range row.Cells {
-			jc := junitCase{Name: fmt.Sprintf("%s %s %s", row.Identity, c.Method, row.Path), Classname: "verify.matrix", Time: "0.000"}
+			jc := junitCase{Name: fmt.Sprintf("%s %s %s", row.Identity, c.Method, DisplayPath(row.Path)), Classname: "verify.matrix", Time: "0.000"}
 			msg := row.Explain(c)
 			switch {
 			case c.Failed():

@@ -14,7 +14,7 @@ import (
 func WriteText(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
 	ew.printf("regsetup verify %s (client %s, image %s)\n", r.Host, r.Client, r.Image)
-	width := 0
+	width := len(StepAnonymousChallenge) // the longest step name: same layout every time
 	for _, s := range r.Steps {
 		width = max(width, len(s.Name))
 	}
@@ -40,15 +40,16 @@ func WriteText(w io.Writer, r *Report) error {
 // writeMatrixTable writes rows identity × path, columns methods.
 func writeMatrixTable(ew *errWriter, m *Matrix) {
 	ew.printf("access matrix: ok = as the policy says, LEAK = reached the registry but should be denied,\n")
-	ew.printf("DENY! = denied but should reach the registry, ERR = request failed, - = not sent\n")
+	ew.printf("DENY! = denied but should reach the registry, ERR = request failed, - = not sent;\n")
+	ew.printf("sha256:0000... is a manifest digest that does not exist\n")
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "IDENTITY\tPATH\t%s\t\n", strings.Join(m.Methods, "\t"))
+	fmt.Fprintf(tw, "IDENTITY\tPATH\t%s\n", strings.Join(m.Methods, "\t"))
 	for _, row := range m.Rows {
 		cells := make([]string, len(row.Cells))
 		for i, c := range row.Cells {
 			cells[i] = c.Short()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", row.Identity, row.Path, strings.Join(cells, "\t"))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", row.Identity, DisplayPath(row.Path), strings.Join(cells, "\t"))
 	}
 	_ = tw.Flush() // errors are kept by ew
 }

@@ -1,0 +1,114 @@
+package app
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/cryptotest"
+	"time"
+
+	"github.com/regsetup/regsetup/generator"
+	"github.com/regsetup/regsetup/internal/golden"
+	"github.com/regsetup/regsetup/spec"
+	"github.com/regsetup/regsetup/writer"
+)
+
+// goldenCases are testdata/<case>.yaml rendered into goldenfiles/<case>/.
+var goldenCases = []string{"recipe", "quickstart", "teams"}
+
+var artifactPaths = []string{generator.HTTPDConf, generator.HTPasswd, generator.Groups, generator.Cert, generator.Key, generator.ComposeFile}
+
+// fixedNow is the clock of golden renders.
+var fixedNow = time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)
+
+// renderCase runs Init on testdata/<name>.yaml into a new folder with
+// deterministic randomness, and returns the folder.
+func renderCase(t *testing.T, name string) string {
+	t.Helper()
+	cryptotest.SetGlobalRandom(t, 1)
+	out := t.TempDir()
+	if _, err := Init(caseOptions(name, out)); err != nil {
+		t.Fatalf("init %s: %v", name, err)
+	}
+	return out
+}
+
+// caseOptions renders testdata/<name>.yaml into out at fixedNow.
+func caseOptions(name, out string) InitOptions {
+	now := func() time.Time { return fixedNow }
+	return InitOptions{
+		Paths: Paths{Spec: filepath.Join(golden.Root(), "testdata", name+".yaml"), Out: out},
+		Spec:  spec.Options{Now: now, LookupEnv: func(string) (string, bool) { return "", false }},
+		Gen:   generator.Options{Now: now, Workers: 1},
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, name := range goldenCases {
+		t.Run(name, func(t *testing.T) {
+			out := renderCase(t, name)
+			for _, p := range artifactPaths {
+				got, err := os.ReadFile(filepath.Join(out, p))
+				if err != nil {
+					t.Fatal(err)
+				}
+				golden.Check(t, filepath.Join(golden.Dir(name), p), got)
+			}
+		})
+	}
+}
+
+// TestRenderTwice proves rendering is deterministic: a second render in a
+// new folder gives the same bytes, and re-running in the same folder
+// changes nothing.
+func TestRenderTwice(t *testing.T) {
+	for _, name := range goldenCases {
+		t.Run(name, func(t *testing.T) {
+			a, b := renderCase(t, name), renderCase(t, name)
+			for _, p := range artifactPaths {
+				x, _ := os.ReadFile(filepath.Join(a, p))
+				y, _ := os.ReadFile(filepath.Join(b, p))
+				if !bytes.Equal(x, y) {
+					t.Errorf("%s differs between two renders at %s", p, golden.FirstDiff(x, y))
+				}
+			}
+			res, err := Init(caseOptions(name, a))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range res.Changes {
+				if c.Action != writer.Unchanged {
+					t.Errorf("re-running init: %s %s, want unchanged", c.Path, c.Action)
+				}
+			}
+		})
+	}
+}
+
+// TestRecipeIsTheDocument compares the recipe case with the files the
+// document writes.
+func TestRecipeIsTheDocument(t *testing.T) {
+	out := renderCase(t, "recipe")
+	for _, f := range []string{"httpd.conf", "httpd.groups"} {
+		want, err := os.ReadFile(filepath.Join(golden.Root(), "testdata", "reference", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(filepath.Join(out, "auth", f))
+		if !bytes.Equal(got, want) {
+			t.Errorf("auth/%s is not the document's file: %s", f, golden.FirstDiff(got, want))
+		}
+		shared := filepath.Join(golden.Root(), "..", "shared", "reference", "recipe", f)
+		if orig, err := os.ReadFile(shared); err == nil && !bytes.Equal(orig, want) {
+			t.Errorf("testdata/reference/%s is not a copy of %s", f, shared)
+		}
+	}
+	for _, f := range []string{"domain.crt", "domain.key"} {
+		want, _ := os.ReadFile(filepath.Join(golden.Root(), "testdata", f))
+		got, _ := os.ReadFile(filepath.Join(out, "auth", f))
+		if len(want) == 0 || !bytes.Equal(got, want) {
+			t.Errorf("auth/%s is not a byte copy of testdata/%s", f, f)
+		}
+	}
+}
