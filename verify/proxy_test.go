@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -212,4 +213,15 @@ func mustTag(t *testing.T, s string) name.Tag {
 		t.Fatalf("parsing %q: %v", s, err)
 	}
 	return tag
+}
+
+// transport reaches the test registry as registry.test, trusting its CA.
+func (tr *testRegistry) transport() *http.Transport {
+	return &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: tr.ca.pool, ServerName: "registry.test"},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, "127.0.0.1:"+tr.port)
+		},
+	}
 }

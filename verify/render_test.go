@@ -117,8 +117,8 @@ func TestWriteJSON(t *testing.T) {
 
 func TestWriteJUnit(t *testing.T) {
 	tests := []struct {
-		name                     string
-		status                   Status
+		name                      string
+		status                    Status
 		failures, errors, skipped int
 	}{
 		{"failed check", StatusFail, 2, 0, 1}, // the matrix step and its leaking cell

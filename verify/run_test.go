@@ -180,18 +180,13 @@ func TestRunSendsMethodsVerbatimAndKeepsTheImage(t *testing.T) {
 		t.Errorf("progress saw %v, want %v", seen, allSteps)
 	}
 	// The matrix's DELETE and PUT must not have touched the test image.
-	r := &run{c: c, red: &redactor{}}
-	r.c.Timeout, r.hostname, r.dialAddr = c.Timeout, "registry.test", c.Dial
-	tr := r.newTransport()
-	desc, err := remote.Head(mustTag(t, c.Host+"/"+c.Repo+":fixed-tag"),
-		remote.WithTransport(tr), remote.WithAuth(authn.FromConfig(authn.AuthConfig{Username: pusher.User, Password: pusher.Password})))
-	if err != nil {
+	auth := authn.FromConfig(authn.AuthConfig{Username: pusher.User, Password: pusher.Password})
+	if _, err := remote.Head(mustTag(t, c.Host+"/"+c.Repo+":fixed-tag"), remote.WithTransport(reg.transport()), remote.WithAuth(auth)); err != nil {
 		t.Fatalf("the test image is gone after the run: %v", err)
 	}
 	if rep.Image != c.Host+"/"+c.Repo+":fixed-tag" {
 		t.Errorf("report image %q", rep.Image)
 	}
-	_ = desc
 }
 
 func TestRunPlainHTTPIsATLSFailureNotUnreachable(t *testing.T) {

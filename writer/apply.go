@@ -54,9 +54,12 @@ func (p *Plan) Apply(force bool) (warnings []string, err error) {
 	}
 	syncDir(filepath.Join(p.Dir, "auth"))
 	syncDir(p.Dir)
-	for _, c := range p.Changes {
+	for i, c := range p.Changes {
 		if c.file != nil {
 			p.state.Files[c.Path] = digest(c.file.Data)
+		}
+		if c.Action == Edited {
+			p.Changes[i].Action = Replaced
 		}
 	}
 	return warnings, p.state.save(p.Dir)

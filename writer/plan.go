@@ -27,6 +27,8 @@ const (
 	// Edited marks a file changed by someone since regsetup wrote it (or a
 	// file regsetup never wrote): it is kept unless forced.
 	Edited Action = "edited"
+	// Replaced is an edited file overwritten with --force.
+	Replaced Action = "replaced"
 )
 
 // ErrEdited is returned by Apply when a file was edited and force is off.

@@ -8,7 +8,7 @@ import (
 )
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	a := &cli.App{
 		Name:  "regsetup",
 		Usage: "a Docker registry behind an authenticating Apache proxy, from one YAML spec",
 		UsageText: `regsetup example > regsetup.yaml      # a commented starter spec
@@ -24,13 +24,21 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			initCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return fmt.Errorf("%w: %v", errUsage, err)
-		},
+		OnUsageError:   usageError,
 		CommandNotFound: func(c *cli.Context, name string) {
 			fmt.Fprintf(c.App.ErrWriter, "regsetup: unknown command %q (see regsetup --help)\n", name)
 		},
 	}
+	for _, c := range a.Commands {
+		c.OnUsageError = usageError
+	}
+	return a
+}
+
+// usageError marks a bad command line (exit 2) without printing the help
+// text to stdout, which scripts read.
+func usageError(_ *cli.Context, err error, _ bool) error {
+	return fmt.Errorf("%w: %v (see --help)", errUsage, err)
 }
 
 // pathFlags are --spec and --out, shared by every command.

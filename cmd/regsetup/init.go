@@ -6,6 +6,7 @@ import (
 
 	"github.com/regsetup/regsetup/app"
 	"github.com/regsetup/regsetup/spec"
+	"github.com/regsetup/regsetup/writer"
 	"github.com/urfave/cli/v2"
 )
 
@@ -48,17 +49,12 @@ func printInit(c *cli.Context, res *app.InitResult) {
 		enc.Encode(res)
 		return
 	}
-	verb := ""
-	if c.Bool("check") {
-		verb = "would be "
-	}
 	for _, ch := range res.Changes {
-		if ch.Action == "unchanged" {
-			verb2 := "unchanged"
-			fmt.Fprintf(out, "%-10s %s\n", verb2, ch.Path)
-			continue
+		action := string(ch.Action)
+		if c.Bool("check") && ch.Action != writer.Unchanged {
+			action = "would be " + action
 		}
-		fmt.Fprintf(out, "%-10s %s\n", verb+string(ch.Action), ch.Path)
+		fmt.Fprintf(out, "%-10s %s\n", action, ch.Path)
 	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(errw, "note: %s\n", n)

@@ -1,0 +1,38 @@
+// Package testenv lets tests demand real tools (htpasswd, httpd, docker,
+// the registry). Outside CI a missing tool skips the test with how to get
+// it; under CI=true it fails the run, so CI never passes by skipping.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// InCI reports whether the tests run under CI (CI=true).
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Missing fails (under CI) or skips the test because of what.
+func Missing(t testing.TB, what string) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf("%s is missing; under CI=true this fails instead of skipping (install it with scripts/ci-setup.sh)", what)
+	}
+	t.Skipf("%s is missing (scripts/ci-setup.sh installs it; under CI=true this test fails instead)", what)
+}
+
+// Tool returns the path of a program, from the first of paths that exists
+// or else from PATH; when none is found the test is failed or skipped.
+func Tool(t testing.TB, name string, paths ...string) string {
+	t.Helper()
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, name)
+	}
+	return p
+}
