@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/regsetup/regsetup/app"
+	"github.com/regsetup/regsetup/deploy"
 	"github.com/regsetup/regsetup/spec"
 	"github.com/regsetup/regsetup/writer"
 )
@@ -34,6 +35,8 @@ var exitTable = []struct {
 	{spec.ErrInvalid, exitInvalid},
 	{app.ErrDrift, exitDrift},
 	{writer.ErrEdited, exitEdited},
+	{deploy.ErrEnvironment, exitCannotRun},
+	{deploy.ErrUnhealthy, exitUnhealthy},
 }
 
 // report prints err (if any) and returns the exit code for it.

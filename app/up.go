@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/regsetup/regsetup/deploy"
+	"github.com/regsetup/regsetup/spec"
+	"github.com/regsetup/regsetup/writer"
+)
+
+// StackOptions tune Up and Down.
+type StackOptions struct {
+	Paths
+	Compose  string        // compose command override
+	Project  string        // compose project name
+	Timeout  time.Duration // readiness timeout
+	Progress func(string)  // progress lines (the CLI prints them on stderr)
+}
+
+func (o StackOptions) deploy(res *InitResult) deploy.Options {
+	m := res.Model
+	return deploy.Options{
+		Dir: res.Out, Domain: m.Domain, Port: m.Port,
+		ApacheImage: m.ApacheImage, RegistryImage: m.RegistryImage,
+		Compose: o.Compose, Project: o.Project, Timeout: o.Timeout, Progress: o.Progress,
+	}
+}
+
+// Up renders the spec if needed (never replacing edited files), then
+// starts the stack and waits until it answers.
+func Up(ctx context.Context, o StackOptions) (*InitResult, error) {
+	res, err := Init(InitOptions{Paths: o.Paths})
+	if err != nil {
+		return res, err
+	}
+	d := o.deploy(res)
+	d.Restart = authChanged(res.Changes)
+	return res, deploy.Up(ctx, d)
+}
+
+// Down stops the stack; deleteData also empties data/.
+func Down(ctx context.Context, o StackOptions, deleteData bool) error {
+	m, err := spec.Load(o.Paths.Spec, spec.Options{})
+	if err != nil {
+		return err
+	}
+	res := &InitResult{Out: o.OutDir(), Model: m}
+	return deploy.Down(ctx, o.deploy(res), deleteData)
+}
+
+func authChanged(changes []writer.Change) bool {
+	for _, c := range changes {
+		if strings.HasPrefix(c.Path, "auth/") && c.Action != writer.Unchanged {
+			return true
+		}
+	}
+	return false
+}

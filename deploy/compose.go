@@ -1,0 +1,118 @@
+// Package deploy starts and stops the rendered stack with Docker Compose
+// (v2 plugin or v1), checks the environment and the Apache config first,
+// and waits until the registry answers through the proxy. Every command
+// goes through execx.Runner; nothing here prints.
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/regsetup/regsetup/internal/execx"
+)
+
+// ErrEnvironment is wrapped when the machine cannot run the stack: docker
+// or Compose missing, the daemon down, an image missing, the port taken.
+var ErrEnvironment = errors.New("cannot run the stack here")
+
+// ErrUnhealthy is wrapped when the stack's own config or containers fail.
+var ErrUnhealthy = errors.New("the stack did not start")
+
+// Compose runs one project's compose commands.
+type Compose struct {
+	Runner  execx.Runner
+	Command []string // "docker compose" or "docker-compose", split
+	File    string   // the compose file
+	Project string   // the project name
+}
+
+// DetectCompose picks the compose command: override when given (split on
+// spaces), else `docker compose` (v2) when it answers, else docker-compose.
+func DetectCompose(ctx context.Context, r execx.Runner, override string) ([]string, error) {
+	if f := strings.Fields(override); len(f) > 0 {
+		if _, err := r.Output(ctx, execx.Cmd{Name: f[0], Args: append(f[1:], "version")}); err != nil {
+			return nil, fmt.Errorf("%w: %s does not run: %v", ErrEnvironment, override, err)
+		}
+		return f, nil
+	}
+	candidates := [][]string{{"docker", "compose"}, {"docker-compose"}}
+	for _, c := range candidates {
+		if _, err := r.Output(ctx, execx.Cmd{Name: c[0], Args: append(c[1:], "version")}); err == nil {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: neither `docker compose` nor `docker-compose` runs; install one (scripts/install-compose-v2.sh, or apt-get install docker-compose)", ErrEnvironment)
+}
+
+var projectUnsafe = regexp.MustCompile(`[^a-z0-9_-]+`)
+
+// ProjectName derives a compose project name from the output folder, as
+// Compose itself would, so `docker compose` run by hand there finds it.
+func ProjectName(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		abs = dir
+	}
+	name := strings.Trim(projectUnsafe.ReplaceAllString(strings.ToLower(filepath.Base(abs)), ""), "-_")
+	if name == "" {
+		name = "regsetup"
+	}
+	return name
+}
+
+// run runs one compose subcommand.
+func (c *Compose) run(ctx context.Context, args ...string) ([]byte, error) {
+	full := append(append(append([]string{}, c.Command[1:]...), "-f", c.File, "-p", c.Project), args...)
+	return c.Runner.Output(ctx, execx.Cmd{Name: c.Command[0], Args: full, Dir: filepath.Dir(c.File)})
+}
+
+// Hint is the command a person runs to see more.
+func (c *Compose) Hint(args ...string) string {
+	return execx.Cmd{Name: c.Command[0], Args: append(append(append([]string{}, c.Command[1:]...), "-f", c.File, "-p", c.Project), args...)}.String()
+}
+
+// Up starts the services in the background.
+func (c *Compose) Up(ctx context.Context) error {
+	if _, err := c.run(ctx, "up", "-d"); err != nil {
+		return fmt.Errorf("%w: starting the services: %v", ErrUnhealthy, err)
+	}
+	return nil
+}
+
+// Restart restarts one service (after its config changed).
+func (c *Compose) Restart(ctx context.Context, service string) error {
+	if _, err := c.run(ctx, "restart", service); err != nil {
+		return fmt.Errorf("restarting %s: %w", service, err)
+	}
+	return nil
+}
+
+// Down stops and removes the containers and the network. Bind-mounted
+// folders (auth/, data/) are not touched.
+func (c *Compose) Down(ctx context.Context) error {
+	if _, err := c.run(ctx, "down", "--remove-orphans"); err != nil {
+		return fmt.Errorf("stopping the services: %w", err)
+	}
+	return nil
+}
+
+// Logs returns the last lines of one service's log.
+func (c *Compose) Logs(ctx context.Context, service string, lines int) string {
+	out, err := c.run(ctx, "logs", "--no-color", "--tail", fmt.Sprint(lines), service)
+	if err != nil {
+		var e *execx.Error
+		if errors.As(err, &e) {
+			return e.Output
+		}
+		return err.Error()
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// isNotFound reports whether err is a program that is not installed.
+func isNotFound(err error) bool { return errors.Is(err, exec.ErrNotFound) }
