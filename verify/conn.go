@@ -82,14 +82,6 @@ func denied(status int) bool {
 	return status == http.StatusUnauthorized || status == http.StatusForbidden
 }
 
-// who names an identity in messages.
-func who(id Identity) string {
-	if id.User == "" {
-		return "anonymous"
-	}
-	return id.User
-}
-
 // statusText is e.g. "401 Unauthorized".
 func statusText(code int) string {
 	return strings.TrimSpace(fmt.Sprintf("%d %s", code, http.StatusText(code)))

@@ -81,6 +81,13 @@ func TestRun(t *testing.T) {
 			wantIn: map[string][]string{StepTLS: {"TLS invalid", "does not chain to the trusted CAs"}, StepLogin: {"tls step did not pass"}},
 		},
 		{
+			name:   "wrong CA but insecure asked for",
+			proxy:  &fakeProxy{pushers: []string{pusher.User}},
+			edit:   func(c *Config) { c.RootCAs, c.Insecure = newTestCA(t, "registry.test").pool, true },
+			want:   statuses(nil),
+			wantIn: map[string][]string{StepTLS: {"certificate NOT verified (insecure)"}},
+		},
+		{
 			name:   "certificate does not name the host",
 			proxy:  &fakeProxy{pushers: []string{pusher.User}},
 			edit:   func(c *Config) { c.Host = "elsewhere.test:" + strings.Split(c.Host, ":")[1] },

@@ -1,0 +1,123 @@
+package generator_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/regsetup/regsetup/generator"
+	"github.com/regsetup/regsetup/internal/golden"
+	"github.com/regsetup/regsetup/model"
+	"github.com/regsetup/regsetup/spec"
+)
+
+// FuzzSpecRender feeds arbitrary specs to the decoder and the renderer. For
+// every spec that is accepted: httpd.conf is the template with each value
+// only where its placeholder stands (no extra directive, no value
+// elsewhere), and the compose file loads back with compose-go.
+func FuzzSpecRender(f *testing.F) {
+	for _, name := range []string{"quickstart", "teams", "recipe"} {
+		data, err := os.ReadFile(filepath.Join(golden.Root(), "testdata", name+".yaml"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	seeds, _ := filepath.Glob(filepath.Join(golden.Root(), "testdata", "invalid", "*.yaml"))
+	for _, s := range seeds {
+		data, _ := os.ReadFile(s)
+		f.Add(data)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := spec.Parse(filepath.Join(dir, "regsetup.yaml"), data, spec.Options{LookupEnv: func(string) (string, bool) { return "", false }})
+		if err != nil {
+			return
+		}
+		m.BcryptCost = 4 // the hash is not under test; keep each run fast
+		checkConf(t, m)
+		checkCompose(t, m)
+	})
+}
+
+// placeholders returns m with every value from the spec replaced by a
+// unique marker, and the pairs (marker, value) to substitute back.
+func placeholders(m *model.Model) (*model.Model, []string) {
+	p := *m
+	p.Domain, p.ServerAdmin, p.Port = "domain.placeholder.invalid", "admin@placeholder.invalid", 65432
+	pairs := []string{"domain.placeholder.invalid", m.Domain, "admin@placeholder.invalid", m.ServerAdmin, "65432", strconv.Itoa(m.Port)}
+	rename := func(groups []string) []string {
+		out := make([]string, len(groups))
+		for i, g := range groups {
+			out[i] = "group-placeholder-" + strconv.Itoa(i) + "-" + strconv.Itoa(len(pairs))
+			pairs = append(pairs, out[i], g)
+		}
+		return out
+	}
+	p.Access.Pull.Groups = rename(m.Access.Pull.Groups)
+	p.Access.Push.Groups = rename(m.Access.Push.Groups)
+	return &p, pairs
+}
+
+func checkConf(t *testing.T, m *model.Model) {
+	t.Helper()
+	got, err := generator.HTTPDConfig(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm, pairs := placeholders(m)
+	tmpl, err := generator.HTTPDConfig(pm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.NewReplacer(pairs...).Replace(string(tmpl))
+	if string(got) != want {
+		t.Fatalf("a spec value changed httpd.conf beyond its directive: %s", golden.FirstDiff(got, []byte(want)))
+	}
+	gl, tl := strings.Split(string(got), "\n"), strings.Split(string(tmpl), "\n")
+	if len(gl) != len(tl) {
+		t.Fatalf("httpd.conf has %d lines, the template %d", len(gl), len(tl))
+	}
+}
+
+func checkCompose(t *testing.T, m *model.Model) {
+	t.Helper()
+	data, err := generator.ComposeYAML(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := loadCompose(t, data)
+	if err != nil {
+		t.Fatalf("the compose file does not load: %v\n%s", err, data)
+	}
+	apache, err := p.GetService("apache")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if apache.Image != m.ApacheImage || apache.Hostname != m.Domain || len(p.Services) != 2 {
+		t.Errorf("compose file does not carry the model: %+v", apache)
+	}
+}
+
+// loadCompose loads a compose file with compose-go, as Compose v2 does.
+func loadCompose(t *testing.T, data []byte) (*types.Project, error) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "docker-compose.yml")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return loader.LoadWithContext(ctx, types.ConfigDetails{
+		WorkingDir:  dir,
+		ConfigFiles: []types.ConfigFile{{Filename: file, Content: data}},
+		Environment: types.Mapping{},
+	}, func(o *loader.Options) { o.SetProjectName("fuzz", true) })
+}
