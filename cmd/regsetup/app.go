@@ -24,6 +24,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			initCommand(),
 			upCommand(),
 			downCommand(),
+			verifyCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes
 		OnUsageError:   usageError,

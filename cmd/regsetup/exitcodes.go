@@ -8,6 +8,7 @@ import (
 	"github.com/regsetup/regsetup/app"
 	"github.com/regsetup/regsetup/deploy"
 	"github.com/regsetup/regsetup/spec"
+	"github.com/regsetup/regsetup/verify"
 	"github.com/regsetup/regsetup/writer"
 )
 
@@ -37,6 +38,9 @@ var exitTable = []struct {
 	{writer.ErrEdited, exitEdited},
 	{deploy.ErrEnvironment, exitCannotRun},
 	{deploy.ErrUnhealthy, exitUnhealthy},
+	{app.ErrChecksFailed, exitUnhealthy},
+	{verify.ErrConfig, exitCannotRun},
+	{verify.ErrUnreachable, exitCannotRun},
 }
 
 // report prints err (if any) and returns the exit code for it.
