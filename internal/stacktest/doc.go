@@ -15,6 +15,6 @@
 // run in parallel (or in parallel packages) must render configs with distinct
 // ports. Start fails with a clear message when the port is already in use.
 //
-// Everything needs root (mount namespaces). Require skips the test when the
-// tools are missing, except under CI=true, where it fails instead.
+// Everything needs root (mount and PID namespaces). Require skips the test
+// when the tools are missing, except under CI=true, where it fails instead.
 package stacktest

@@ -9,14 +9,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
-// nsScript runs inside the private mount namespace: it bind-mounts $1 (the
-// OUT/auth folder) over conf, $2 over logs and $3 over /etc/hosts, then
-// execs the rest of its arguments (httpd), which keeps the same PID.
+// nsScript runs as PID 1 of a private PID and mount namespace: it
+// bind-mounts $1 (the OUT/auth folder) over conf, $2 over logs and $3 over
+// /etc/hosts, then execs the rest of its arguments (httpd), which keeps PID 1.
 const nsScript = `set -e
 mount --bind "$1" ` + apacheRoot + `/conf
 mount --bind "$2" ` + apacheRoot + `/logs
@@ -24,28 +26,39 @@ mount --bind "$3" /etc/hosts
 shift 3
 exec "$@"`
 
-// httpdArgv is the command line that runs httpd with args in a private
-// mount namespace over authDir, logsDir and hostsFile.
-func httpdArgv(authDir, logsDir, hostsFile string, args ...string) []string {
-	argv := []string{"unshare", "--mount", "--propagation", "private", "--",
-		"sh", "-c", nsScript, "stacktest-ns", authDir, logsDir, hostsFile,
+// httpdCmd runs httpd with args in private namespaces over authDir, logsDir
+// and hostsFile. The mount namespace keeps the bind mounts away from the
+// machine (Go makes its mounts private); the PID namespace makes the kernel
+// kill every httpd worker when httpd's parent process dies, however it dies.
+func httpdCmd(ctx context.Context, authDir, logsDir, hostsFile string, args ...string) *exec.Cmd {
+	argv := []string{"-c", nsScript, "stacktest-ns", authDir, logsDir, hostsFile,
 		httpdBin, "-d", apacheRoot, "-f", apacheRoot + "/conf/httpd.conf"}
-	return append(argv, args...)
+	cmd := exec.CommandContext(ctx, "sh", append(argv, args...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:   syscall.CLONE_NEWPID,
+		Unshareflags: syscall.CLONE_NEWNS,
+	}
+	return cmd
 }
 
-// hostsFor is an /etc/hosts keeping the machine's localhost lines and
-// mapping "registry" to registryIP.
+// hostsFor is an /etc/hosts keeping the machine's lines for localhost and
+// its own hostname (httpd looks it up at start) and mapping "registry" to
+// registryIP.
 func hostsFor(registryIP string) []byte {
+	keep := []string{"localhost"}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		keep = append(keep, h)
+	}
 	var b bytes.Buffer
 	b.WriteString("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
 	if f, err := os.Open("/etc/hosts"); err == nil {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
-			fields := strings.Fields(sc.Text())
-			if len(fields) > 1 && !strings.HasPrefix(fields[0], "#") &&
-				containsWord(fields[1:], "localhost") && !containsWord(fields[1:], "registry") {
-				b.WriteString(sc.Text() + "\n")
+			line, _, _ := strings.Cut(sc.Text(), "#")
+			names := strings.Fields(line)
+			if len(names) > 1 && containsAny(names[1:], keep) && !containsAny(names[1:], []string{"registry"}) {
+				b.WriteString(line + "\n")
 			}
 		}
 	}
@@ -53,9 +66,9 @@ func hostsFor(registryIP string) []byte {
 	return b.Bytes()
 }
 
-func containsWord(words []string, w string) bool {
-	for _, x := range words {
-		if x == w {
+func containsAny(words, any []string) bool {
+	for _, w := range words {
+		if slices.Contains(any, w) {
 			return true
 		}
 	}
@@ -94,8 +107,7 @@ func ConfigTest(out string) (output string, err error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	argv := httpdArgv(authDir, logsDir, hostsFile, "-t")
-	b, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
+	b, err := httpdCmd(ctx, authDir, logsDir, hostsFile, "-t").CombinedOutput()
 	if err != nil {
 		return string(b), fmt.Errorf("httpd -t: %w", err)
 	}

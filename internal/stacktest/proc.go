@@ -20,19 +20,22 @@ type proc struct {
 	err     error         // Wait's result, valid after done
 }
 
-// startProc starts argv with its output appended to logPath. The process
-// gets SIGKILL if the test binary dies without running its cleanups.
-func startProc(name, logPath string, env []string, argv ...string) (*proc, error) {
+// startProc starts cmd with its output appended to logPath, in its own
+// process group. It gets SIGKILL if the test binary dies without running
+// its cleanups.
+func startProc(name, logPath string, cmd *exec.Cmd) (*proc, error) {
 	log, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s log: %w", name, err)
 	}
 	defer log.Close() // the child has its own copy
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = env
 	cmd.Stdout = log
 	cmd.Stderr = log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -88,7 +89,9 @@ func startRegistry(dir, dataDir string, timeout time.Duration) (*proc, string, e
 			return nil, "", fmt.Errorf("writing registry config: %w", err)
 		}
 		logPath := filepath.Join(dir, fmt.Sprintf("registry-%d.log", attempt))
-		p, err := startProc("registry", logPath, registryEnv(), registryBin, "serve", conf)
+		cmd := exec.Command(registryBin, "serve", conf)
+		cmd.Env = registryEnv()
+		p, err := startProc("registry", logPath, cmd)
 		if err != nil {
 			return nil, "", err
 		}

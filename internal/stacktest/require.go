@@ -12,7 +12,7 @@ const (
 	apacheRoot     = "/usr/local/apache2"
 	httpdBin       = apacheRoot + "/bin/httpd"
 	registryBin    = "/usr/bin/docker-registry"
-	ciSetupHint    = "run scripts/ci-setup.sh (builds httpd 2.4 into /usr/local/apache2 and installs docker-registry and util-linux)"
+	ciSetupHint    = "run scripts/ci-setup.sh (installs docker-registry and util-linux, builds httpd 2.4 into /usr/local/apache2 via images/build.sh)"
 	missingToolFmt = "stacktest: missing %s; %s"
 )
 
@@ -31,19 +31,20 @@ func missing() []string {
 			m = append(m, f)
 		}
 	}
-	for _, p := range []string{"unshare", "mount", "sh"} {
+	for _, p := range []string{"mount", "sh"} {
 		if _, err := exec.LookPath(p); err != nil {
-			m = append(m, p+" (util-linux)")
+			m = append(m, p)
 		}
 	}
 	if os.Geteuid() != 0 {
-		m = append(m, "root privileges (for mount namespaces)")
+		m = append(m, "root privileges (for mount and PID namespaces)")
 	}
 	return m
 }
 
-// Require skips the test when Apache, the registry or unshare are missing,
-// or fails it when CI=true: CI must never silently skip these tests.
+// Require skips the test when Apache, the registry, mount (util-linux) or
+// root privileges are missing, or fails it when CI=true: CI must never
+// silently skip these tests.
 func Require(t testing.TB) {
 	t.Helper()
 	m := missing()

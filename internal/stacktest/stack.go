@@ -1,11 +1,13 @@
 package stacktest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -91,20 +93,20 @@ func start(t testing.TB, out string, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	argv := httpdArgv(filepath.Join(out, "auth"), logsDir, hostsFile, "-DFOREGROUND")
-	s.apache, err = startProc("httpd", filepath.Join(dir, "apache.log"), os.Environ(), argv...)
+	cmd := httpdCmd(context.Background(), filepath.Join(out, "auth"), logsDir, hostsFile, "-DFOREGROUND")
+	s.apache, err = startProc("httpd", filepath.Join(dir, "apache.log"), cmd)
 	if err != nil {
 		return nil, err
 	}
 	t.Cleanup(func() { s.apache.stop(s.opts.StopTimeout) })
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("stacktest: apache log (tail):\n%s", s.apache.tail(40))
-			t.Logf("stacktest: registry log (tail):\n%s", s.registry.tail(40))
+			t.Logf("stacktest: apache (port %d) log (tail):\n%s", s.Port, s.apache.tail(40))
+			t.Logf("stacktest: registry (%s) log (tail):\n%s", s.RegistryAddr, s.registry.tail(40))
 		}
 	})
 
-	err = s.apache.waitReady(s.opts.ReadyTimeout, func() error { return dial(s.Addr) })
+	err = s.apache.waitReady(s.opts.ReadyTimeout, func() error { return apacheReady(s.apache, s.Addr) })
 	if addrInUse(err) {
 		return nil, fmt.Errorf("apache port %d is already in use (another stack or process got it); tests running at the same time must use distinct Listen ports: %w", port, err)
 	}
@@ -123,6 +125,17 @@ func portFree(port int) error {
 	return l.Close()
 }
 
+// apacheReady checks that httpd has bound its ports and started serving
+// (AH00489 "resuming normal operations", logged whatever the LogLevel) and
+// that its port accepts connections; the log check keeps a process that
+// grabbed the port first from passing for this httpd.
+func apacheReady(p *proc, addr string) error {
+	if !strings.Contains(p.log(), "AH00489") {
+		return fmt.Errorf("httpd has not logged AH00489 (resuming normal operations) yet")
+	}
+	return dial(addr)
+}
+
 func dial(addr string) error {
 	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
@@ -137,6 +150,20 @@ func (s *Stack) StopRegistry() { s.registry.stop(s.opts.StopTimeout) }
 
 // ApacheLog returns Apache's output so far (error log and access log).
 func (s *Stack) ApacheLog() string { return s.apache.log() }
+
+// WaitApacheLog waits up to timeout for substr to appear in Apache's log
+// (the access log line of a request is written after its response) and
+// reports whether it did.
+func (s *Stack) WaitApacheLog(substr string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(s.ApacheLog(), substr) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}
 
 // RegistryLog returns the registry's output so far.
 func (s *Stack) RegistryLog() string { return s.registry.log() }

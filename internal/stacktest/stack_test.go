@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	_ "github.com/regsetup/regsetup/internal/golden"
 )
 
 // get sends method to url as user (anonymous when user is "").
@@ -63,8 +66,8 @@ func TestStackServesRecipe(t *testing.T) {
 	if _, err := os.Stat(uploads); err != nil {
 		t.Errorf("registry did not store the upload in OUT/data: %v", err)
 	}
-	if log := s.ApacheLog(); !strings.Contains(log, `"POST /v2/x/blobs/uploads/ HTTP/1.1" 202`) {
-		t.Errorf("apache access log lacks the upload:\n%s", log)
+	if !s.WaitApacheLog(`"POST /v2/x/blobs/uploads/ HTTP/1.1" 202`, 2*time.Second) {
+		t.Errorf("apache access log lacks the upload:\n%s", s.ApacheLog())
 	}
 }
 
