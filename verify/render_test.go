@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	_ "github.com/regsetup/regsetup/internal/golden"
 )
 
 // fixedReport is a deterministic report with every kind of step and a
