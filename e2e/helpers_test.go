@@ -136,3 +136,5 @@ func mustContain(t *testing.T, what, s string, subs ...string) {
 		}
 	}
 }
+
+func itoa(i int) string { return fmt.Sprint(i) }

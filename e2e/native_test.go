@@ -11,7 +11,7 @@ import (
 	"github.com/regsetup/regsetup/verify"
 )
 
-// Ports: each test that starts Apache uses its own.
+// Ports: each test that starts Apache uses its own (profiles() takes two).
 const (
 	portSecure     = 15043
 	portRecipe     = 15044
@@ -19,10 +19,11 @@ const (
 	portWrongCA    = 15046
 	portNoRegistry = 15047
 	portWrongPass  = 15048
-	portHeaders    = 15049
-	portHeadersRcp = 15050
-	portTLSSecure  = 15051
-	portTLSRecipe  = 15052
+	portHeaders    = 15050 // and 15051
+	portForbidden  = 15052 // and 15053
+	portTLS        = 15054 // and 15055
+	portResume     = 15056 // and 15057
+	portSlow       = 15058 // and 15059
 )
 
 // TestConfigTest: the real httpd accepts the secure profile's config and
