@@ -17,6 +17,9 @@ type StackOptions struct {
 	Project  string        // compose project name
 	Timeout  time.Duration // readiness timeout
 	Progress func(string)  // progress lines (the CLI prints them on stderr)
+	// SkipConfigTest starts without `httpd -t` first; the readiness gate
+	// still catches a config that does not start.
+	SkipConfigTest bool
 }
 
 func (o StackOptions) deploy(res *InitResult) deploy.Options {
@@ -25,6 +28,7 @@ func (o StackOptions) deploy(res *InitResult) deploy.Options {
 		Dir: res.Out, Domain: m.Domain, Port: m.Port,
 		ApacheImage: m.ApacheImage, RegistryImage: m.RegistryImage,
 		Compose: o.Compose, Project: o.Project, Timeout: o.Timeout, Progress: o.Progress,
+		SkipConfigTest: o.SkipConfigTest,
 	}
 }
 

@@ -18,7 +18,7 @@ func stackFlags() []cli.Flag {
 func stackOptions(c *cli.Context) app.StackOptions {
 	return app.StackOptions{
 		Paths: paths(c), Compose: c.String("compose"), Project: c.String("project"),
-		Timeout: c.Duration("timeout"),
+		Timeout: c.Duration("timeout"), SkipConfigTest: c.Bool("skip-config-test"),
 		Progress: func(s string) {
 			fmt.Fprintf(c.App.ErrWriter, "regsetup: %s\n", s)
 		},
@@ -32,6 +32,7 @@ func upCommand() *cli.Command {
 		UsageText: "regsetup up [--spec FILE] [--out DIR] [--compose CMD] [--timeout 60s]",
 		Flags: append(stackFlags(),
 			&cli.DurationFlag{Name: "timeout", Value: 60 * time.Second, Usage: "how long to wait for the proxy to answer"},
+			&cli.BoolFlag{Name: "skip-config-test", Usage: "do not check httpd.conf with httpd -t before starting"},
 		),
 		Action: func(c *cli.Context) error {
 			res, err := app.Up(c.Context, stackOptions(c))
