@@ -29,10 +29,16 @@
 #   HTTPD_IMAGE / REGISTRY_IMAGE   image tags (default httpd:2.4 / registry:2)
 #
 # Every step is idempotent: the compile is cached under $REGSETUP_CACHE keyed by
-# httpd version and build recipe, the native install is skipped when it already
-# matches, and an image is rebuilt only when the hash of its root filesystem and
-# metadata (label org.regsetup.inputs) changed.
+# httpd version, source checksum and build recipe; the native install is
+# skipped when /usr/local/apache2/.regsetup-build names the same build; an
+# image is skipped when its label org.regsetup.prekey (this script + installed
+# Debian package versions + httpd build) matches, and rebuilt only when the
+# hash of its root filesystem and Dockerfile (label org.regsetup.inputs)
+# changed.  Needs root; the docker daemon only for the image commands.
 set -euo pipefail
+# Name the command that failed instead of exiting silently.
+set -E
+trap 'printf "[build.sh] ERROR: line %s: %s failed (exit %s)\n" "$LINENO" "$BASH_COMMAND" "$?" >&2' ERR
 
 CACHE=${REGSETUP_CACHE:-/var/cache/regsetup}
 DOCKER=${DOCKER:-docker}
@@ -54,7 +60,7 @@ DEPS=(
   libapr1-dev libaprutil1-dev libaprutil1-ldap libldap-common
   libpcre2-dev libssl-dev zlib1g-dev libxml2-dev liblua5.4-dev
   libnghttp2-dev libbrotli-dev libcurl4-openssl-dev libjansson-dev
-  ca-certificates openssl file base-passwd dash coreutils grep sed findutils netbase
+  ca-certificates openssl base-passwd dash coreutils grep sed findutils netbase
   docker-registry
 )
 
@@ -90,7 +96,10 @@ EOF
 
 # Newest cached source tarball in $CACHE/src, if any.
 cached_source() {
-  ls "$CACHE"/src/apache2_*.orig.tar.gz "$CACHE"/src/httpd-*.tar.* 2>/dev/null | grep -v '\.asc$' | sort -V | tail -n1 || true
+  local f
+  for f in "$CACHE"/src/apache2_*.orig.tar.gz "$CACHE"/src/httpd-*.tar.{gz,bz2,xz}; do
+    if [[ -f $f ]]; then printf '%s\n' "$f"; fi
+  done | sort -V | tail -n1
 }
 
 # Downloads apache2 source (newest version that is downloadable) into $CACHE/src.
@@ -142,6 +151,20 @@ httpd_cache_path() {
 }
 
 build_httpd() {
+  # Air-gapped shortcut: only a compiled tree was copied into the cache (no
+  # source): use the newest one as it is.
+  if [[ -z ${HTTPD_SOURCE:-} && -z $(cached_source) && ${REGSETUP_REFRESH:-0} != 1 ]]; then
+    local f prebuilt=
+    for f in "$CACHE"/httpd-2.4.*-*.tar.gz; do
+      if [[ -f $f ]]; then prebuilt=$f; fi
+    done
+    if [[ -n $prebuilt ]]; then
+      HTTPD_TARBALL=$prebuilt
+      HTTPD_VERSION=$(basename "$prebuilt" | sed -E 's/^httpd-(2\.4\.[0-9]+)-.*/\1/')
+      log "httpd $HTTPD_VERSION: using the copied build $HTTPD_TARBALL (no source in $CACHE/src)"
+      return 0
+    fi
+  fi
   resolve_source
   httpd_cache_path
   if [[ -f $HTTPD_TARBALL ]]; then
@@ -224,9 +247,12 @@ install_native() {
   fi
   [[ -x /usr/local/bin/httpd-foreground ]] || write_httpd_foreground /usr/local/bin/httpd-foreground
   # Smoke test: the binaries run and the default config parses.
-  "$PREFIX/bin/httpd" -v | grep -q "Apache/$HTTPD_VERSION" || die "native httpd -v failed"
-  "$PREFIX/bin/httpd" -t >/dev/null 2>&1 || "$PREFIX/bin/httpd" -t || die "native httpd -t failed"
-  "$PREFIX/bin/htpasswd" -Bbn u p | grep -q '^u:\$2y\$' || die "native htpasswd failed"
+  local out
+  # shellcheck disable=SC2015
+  out=$("$PREFIX/bin/httpd" -v) && [[ $out == *"Apache/$HTTPD_VERSION"* ]] || die "native httpd -v failed: $out"
+  out=$("$PREFIX/bin/httpd" -t 2>&1) || die "native httpd -t failed: $out"
+  # shellcheck disable=SC2015,SC2016
+  out=$("$PREFIX/bin/htpasswd" -Bbn u p) && [[ $out == 'u:$2y$'* ]] || die "native htpasswd failed: $out"
 }
 
 # ---------------------------------------------------------------- rootfs ----
@@ -321,6 +347,7 @@ finish_rootfs() {
   cp /etc/ld.so.conf "$r/etc/" 2>/dev/null || true
   [[ -d /etc/ld.so.conf.d ]] && cp -r /etc/ld.so.conf.d "$r/etc/"
   ldconfig -r "$r" 2>/dev/null || true
+  rm -f "$r/var/cache/ldconfig/aux-cache"   # holds inode numbers: not reproducible
 }
 
 # tar_rootfs ROOTFS OUT: reproducible tarball (sorted, fixed mtime, numeric ids)
@@ -331,18 +358,55 @@ tar_rootfs() {
     -cf "$2" .
 }
 
-# docker_build TAG CONTEXTDIR: classic builder (dockerd 20.10 refuses
-# `import --change STOPSIGNAL`); skipped when the image's label matches.
+# Two labels decide whether an image must be rebuilt:
+#  - org.regsetup.prekey: cheap fingerprint of what goes into the image (this
+#    script, the httpd build, the versions of all installed Debian packages, the
+#    CA bundle), checked BEFORE assembling anything: a no-op run takes a second;
+#  - org.regsetup.inputs: hash of the assembled rootfs tarball and Dockerfile.
+PREKEY_LABEL=org.regsetup.prekey
+prekey() {
+  {
+    cat "${BASH_SOURCE[0]}"
+    printf '%s\n' "$@"
+    dpkg-query -W -f='${Package} ${Version} ${Status}\n'
+    cat /etc/ssl/certs/ca-certificates.crt /etc/ld.so.conf.d/* 2>/dev/null
+  } | sha256sum | cut -c1-20
+}
+image_label() {
+  $DOCKER image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true
+}
+# image_fresh TAG PREKEY: true when TAG was built from the same prekey.
+image_fresh() {
+  [[ ${FORCE:-0} != 1 && $(image_label "$1" "$PREKEY_LABEL") == "$2" ]] || return 1
+  log "image $1 is up to date ($PREKEY_LABEL=$2)"
+}
+
+# docker_build TAG CONTEXTDIR PREKEY: classic builder (dockerd 20.10 refuses
+# `import --change STOPSIGNAL`, and there is no buildx); the docker 28 CLI
+# prints a "legacy builder is deprecated" notice, shown only on failure.
 docker_build() {
-  local tag=$1 ctx=$2 hash have
+  local tag=$1 ctx=$2 pre=$3 hash out old
+  old=$($DOCKER image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
+  _docker_build "$@"
+  # Drop the image this one replaced, unless a container or child uses it.
+  if [[ -n $old && $old != $($DOCKER image inspect -f '{{.Id}}' "$tag") ]]; then
+    $DOCKER image rm "$old" >/dev/null 2>&1 || true
+  fi
+}
+_docker_build() {
+  local tag=$1 ctx=$2 pre=$3 hash out
   hash=$(cat "$ctx/rootfs.tar" "$ctx/Dockerfile" | sha256sum | cut -c1-20)
-  have=$($DOCKER image inspect -f "{{ index .Config.Labels \"$LABEL_KEY\" }}" "$tag" 2>/dev/null || true)
-  if [[ $have == "$hash" && ${FORCE:-0} != 1 ]]; then
-    log "image $tag is up to date ($LABEL_KEY=$hash)"
+  if [[ $(image_label "$tag" "$LABEL_KEY") == "$hash" && ${FORCE:-0} != 1 ]]; then
+    # Same content, other fingerprint (e.g. an unrelated package changed):
+    # only refresh the label; no new layer.
+    log "image $tag content unchanged ($LABEL_KEY=$hash); updating $PREKEY_LABEL"
+    out=$(printf 'FROM %s\n' "$tag" | DOCKER_BUILDKIT=0 $DOCKER build -q --label "$PREKEY_LABEL=$pre" -t "$tag" - 2>&1) \
+      || { printf '%s\n' "$out" >&2; die "docker build of $tag failed"; }
     return 0
   fi
   log "building image $tag ($LABEL_KEY=$hash)"
-  DOCKER_BUILDKIT=0 $DOCKER build -q --label "$LABEL_KEY=$hash" -t "$tag" "$ctx" >/dev/null
+  out=$(DOCKER_BUILDKIT=0 $DOCKER build -q --label "$LABEL_KEY=$hash" --label "$PREKEY_LABEL=$pre" \
+    -t "$tag" "$ctx" 2>&1) || { printf '%s\n' "$out" >&2; die "docker build of $tag failed"; }
 }
 
 need_docker() {
@@ -352,6 +416,9 @@ need_docker() {
 image_httpd() {
   need_docker
   build_httpd
+  local pre
+  pre=$(prekey "$HTTPD_IMAGE" "$(basename "$HTTPD_TARBALL")")
+  image_fresh "$HTTPD_IMAGE" "$pre" && return 0
   check_deps
   local ctx r
   ctx=$(mktemp -d "$CACHE/.img-httpd.XXXXXX"); r=$ctx/rootfs
@@ -359,7 +426,7 @@ image_httpd() {
   trap "rm -rf '$ctx'" EXIT
   base_rootfs "$r"
   tar -xzf "$HTTPD_TARBALL" -C "$r"
-  echo "$(basename "$HTTPD_TARBALL")" >"$r$PREFIX/.regsetup-build"
+  basename "$HTTPD_TARBALL" >"$r$PREFIX/.regsetup-build"
   # The official image: `mkdir -p $HTTPD_PREFIX && chown www-data:www-data $HTTPD_PREFIX`.
   chown 33:33 "$r$PREFIX"
   write_httpd_foreground "$r/usr/local/bin/httpd-foreground"
@@ -368,7 +435,7 @@ image_httpd() {
   # libaprutil1-ldap, libldap-common).
   local elfs=() f
   while IFS= read -r f; do
-    file -b "$f" | grep -q '^ELF' && elfs+=("$f")
+    [[ $(head -c4 "$f") == $'\x7f'ELF ]] && elfs+=("$f")
   done < <(find "$r$PREFIX" -type f)
   local aprdir
   aprdir=$(dirname "$(dpkg -L libaprutil1-ldap | grep -m1 'apr_ldap.*\.so$')")
@@ -395,12 +462,15 @@ EXPOSE 80
 CMD ["httpd-foreground"]
 EOF
   rm -rf "$r"
-  docker_build "$HTTPD_IMAGE" "$ctx"
+  docker_build "$HTTPD_IMAGE" "$ctx" "$pre"
   rm -rf "$ctx"; trap - EXIT
 }
 
 image_registry() {
   need_docker
+  local pre
+  pre=$(prekey "$REGISTRY_IMAGE")
+  image_fresh "$REGISTRY_IMAGE" "$pre" && return 0
   check_deps
   local ctx r
   ctx=$(mktemp -d "$CACHE/.img-registry.XXXXXX"); r=$ctx/rootfs
@@ -458,7 +528,7 @@ ENTRYPOINT ["/entrypoint.sh"]
 CMD ["/etc/docker/registry/config.yml"]
 EOF
   rm -rf "$r"
-  docker_build "$REGISTRY_IMAGE" "$ctx"
+  docker_build "$REGISTRY_IMAGE" "$ctx" "$pre"
   rm -rf "$ctx"; trap - EXIT
 }
 

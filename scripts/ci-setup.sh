@@ -16,6 +16,8 @@
 # default 60), REGSETUP_HOSTS (default "myregistrydomain.com registry"),
 # SKIP_IMAGES=1 (stop after step 3).
 set -euo pipefail
+set -E
+trap 'printf "[ci-setup] ERROR: line %s: %s failed (exit %s)\n" "$LINENO" "$BASH_COMMAND" "$?" >&2' ERR
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=$here/../images/build.sh
