@@ -15,7 +15,7 @@ import (
 )
 
 // goldenCases are testdata/<case>.yaml rendered into goldenfiles/<case>/.
-var goldenCases = []string{"recipe", "quickstart", "teams"}
+var goldenCases = []string{"recipe", "quickstart", "teams", "rules"}
 
 var artifactPaths = []string{generator.HTTPDConf, generator.HTPasswd, generator.Groups, generator.Cert, generator.Key, generator.ComposeFile}
 

@@ -59,7 +59,7 @@ func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
 func verifyConfig(m *model.Model, o VerifyOptions) (verify.Config, error) {
 	host := net.JoinHostPort(m.Domain, strconv.Itoa(m.Port))
 	cfg := verify.Config{Host: host, Insecure: o.Insecure, Policy: m, Client: o.Client,
-		Repo: o.Repo, Layers: o.Layers, LayerSize: o.LayerSize, Progress: o.Progress}
+		Layers: o.Layers, LayerSize: o.LayerSize, Progress: o.Progress}
 	dial, err := resolve(o.Resolve, host)
 	if err != nil {
 		return cfg, err
@@ -68,39 +68,76 @@ func verifyConfig(m *model.Model, o VerifyOptions) (verify.Config, error) {
 	if cfg.RootCAs, err = trust(o.CA, filepath.Join(o.OutDir(), generator.Cert)); err != nil {
 		return cfg, err
 	}
-	users := map[string]model.User{}
 	for _, u := range m.Users {
-		users[u.Name] = u
 		if u.Password != "" {
 			cfg.Users = append(cfg.Users, verify.Identity{User: u.Name, Password: u.Password.Reveal()})
 		}
 	}
-	if cfg.Pusher, err = pick(m, users, o.PushUser, "push", func(u string) bool { return m.CanPush(u) }); err != nil {
-		return cfg, err
+	repos := candidateRepos(m, o.Repo)
+	cfg.MatrixRepos = repos
+	var problems []string
+	for _, repo := range repos {
+		r := roles{m: m, repo: repo}
+		pusher, perr := r.pick(o.PushUser, "push", m.CanPush)
+		puller, lerr := r.pick(o.PullUser, "pull-only", func(u, repo string) bool { return m.CanPull(u, repo) && !m.CanPush(u, repo) })
+		if perr == nil && lerr == nil {
+			cfg.Repo, cfg.Pusher, cfg.Puller = repo, pusher, puller
+			return cfg, nil
+		}
+		problems = append(problems, errors.Join(perr, lerr).Error())
 	}
-	cfg.Puller, err = pick(m, users, o.PullUser, "pull-only", func(u string) bool { return m.CanPull(u) && !m.CanPush(u) })
-	return cfg, err
+	return cfg, errors.New(strings.Join(problems, "; "))
+}
+
+// candidateRepos are the repositories verify may test: the one asked for,
+// or one per access rule (plus one that no rule names, to see it denied).
+func candidateRepos(m *model.Model, asked string) []string {
+	if asked != "" {
+		return []string{asked}
+	}
+	if len(m.Access.Rules) == 0 {
+		return []string{verify.DefaultRepo}
+	}
+	var repos []string
+	for _, r := range m.Access.Rules {
+		repos = append(repos, r.SampleRepo())
+	}
+	if !m.Allowed("", "GET", "/v2/regsetup-unruled/smoke/manifests/latest") {
+		repos = append(repos, "regsetup-unruled/smoke")
+	}
+	return repos
+}
+
+// roles picks the users who play the pusher and the pull-only user on repo.
+type roles struct {
+	m    *model.Model
+	repo string
 }
 
 // pick returns the named user, or the first one (in spec order) that fits
-// the role and has a password verify can log in with.
-func pick(m *model.Model, users map[string]model.User, name, role string, fits func(string) bool) (verify.Identity, error) {
-	if name != "" {
-		u, ok := users[name]
-		if !ok {
-			return verify.Identity{}, fmt.Errorf("--%s-user %q is not a user of the spec", strings.TrimSuffix(role, "-only"), name)
+// the role on the repository and has a password verify can log in with.
+func (r roles) pick(name, role string, fits func(user, repo string) bool) (verify.Identity, error) {
+	for _, u := range r.m.Users {
+		if name != "" && u.Name != name {
+			continue
 		}
 		if u.Password == "" {
-			return verify.Identity{}, fmt.Errorf("user %q is given as a bcrypt hash; verify needs its password", name)
+			if name != "" {
+				return verify.Identity{}, fmt.Errorf("user %q is given as a bcrypt hash; verify needs its password", name)
+			}
+			continue
 		}
-		return verify.Identity{User: u.Name, Password: u.Password.Reveal()}, nil
-	}
-	for _, u := range m.Users {
-		if u.Password != "" && fits(u.Name) {
+		if fits(u.Name, r.repo) {
 			return verify.Identity{User: u.Name, Password: u.Password.Reveal()}, nil
 		}
+		if name != "" {
+			return verify.Identity{}, fmt.Errorf("user %q is not a %s user of %s", name, role, r.repo)
+		}
 	}
-	return verify.Identity{}, fmt.Errorf("the spec has no %s user with a password (given as password, password_env or password_file)", role)
+	if name != "" {
+		return verify.Identity{}, fmt.Errorf("%q is not a user of the spec", name)
+	}
+	return verify.Identity{}, fmt.Errorf("%s: the spec has no %s user with a password (password, password_env or password_file)", r.repo, role)
 }
 
 // resolve turns HOST:PORT:ADDR into the address to dial.

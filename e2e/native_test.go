@@ -24,6 +24,8 @@ const (
 	portTLS        = 15054 // and 15055
 	portResume     = 15056 // and 15057
 	portSlow       = 15058 // and 15059
+	portRules      = 15060
+	portRulesWide  = 15061
 )
 
 // TestConfigTest: the real httpd accepts the secure profile's config and

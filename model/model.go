@@ -53,16 +53,27 @@ type Group struct {
 	Members []string // in spec order
 }
 
-// Access says who may pull and who may push. Push implies pull.
+// Access says who may pull and who may push. Push implies pull. Either
+// Pull and Push apply to every repository (the recipe's shape), or Rules
+// grant rights per repository pattern and everything else is denied.
 type Access struct {
-	Pull Principals
-	Push Principals
+	Pull    Principals
+	Push    Principals
+	Rules   []Rule     // when set, Pull and Push are unused
+	Catalog Principals // with Rules: who may list every repository
 }
 
-// Principals is a set of users: every authenticated user, or members of groups.
+// Principals is a set of users: every authenticated user, or named users
+// and members of named groups.
 type Principals struct {
 	Authenticated bool
 	Groups        []string // in spec order
+	Users         []string // in spec order
+}
+
+// Empty reports whether p names nobody.
+func (p Principals) Empty() bool {
+	return !p.Authenticated && len(p.Groups) == 0 && len(p.Users) == 0
 }
 
 // InGroup reports whether user is a member of group.
@@ -85,7 +96,7 @@ func (m *Model) includes(p Principals, user string) bool {
 	if user == "" {
 		return false
 	}
-	if p.Authenticated {
+	if p.Authenticated || contains(p.Users, user) {
 		return true
 	}
 	for _, g := range p.Groups {
@@ -95,11 +106,3 @@ func (m *Model) includes(p Principals, user string) bool {
 	}
 	return false
 }
-
-// CanPull reports whether user may read images.
-func (m *Model) CanPull(user string) bool {
-	return m.includes(m.Access.Pull, user) || m.CanPush(user)
-}
-
-// CanPush reports whether user may write images.
-func (m *Model) CanPush(user string) bool { return m.includes(m.Access.Push, user) }

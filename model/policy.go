@@ -16,13 +16,41 @@ func (m *Model) Allowed(user, method, path string) bool {
 	if path != "/v2" && !strings.HasPrefix(path, "/v2/") {
 		return false
 	}
+	pull, push := m.rights(path)
 	switch {
 	case contains(PullMethods, method):
-		return m.CanPull(user)
+		return m.includes(pull, user) || m.includes(push, user)
 	case contains(PushMethods, method):
-		return m.CanPush(user)
+		return m.includes(push, user)
 	}
 	return false
+}
+
+// rights are who may pull and push at path.
+func (m *Model) rights(path string) (pull, push Principals) {
+	if len(m.Access.Rules) == 0 {
+		return m.Access.Pull, m.Access.Push
+	}
+	switch path {
+	case "/v2", "/v2/":
+		return Principals{Authenticated: true}, Principals{} // the API check docker login makes
+	case CatalogPath:
+		return m.Access.Catalog, Principals{}
+	}
+	if r := m.ruleFor(path); r != nil {
+		return r.Pull, r.Push
+	}
+	return Principals{}, Principals{}
+}
+
+// CanPull reports whether user may read repo.
+func (m *Model) CanPull(user, repo string) bool {
+	return m.Allowed(user, "GET", "/v2/"+repo+"/manifests/latest")
+}
+
+// CanPush reports whether user may write repo.
+func (m *Model) CanPush(user, repo string) bool {
+	return m.Allowed(user, "PUT", "/v2/"+repo+"/manifests/latest")
 }
 
 func contains(list []string, s string) bool {

@@ -37,7 +37,7 @@ func setDefaults(s *Spec, written positions) {
 			s.TLS.Key = DefaultKey
 		}
 	}
-	if !s.Access.Pull.set {
+	if !s.Access.Pull.set && len(s.Access.Rules) == 0 {
 		s.Access.Pull = Principals{Authenticated: true} // the recipe: any valid user reads
 	}
 	if _, ok := written["bcrypt_cost"]; !ok {

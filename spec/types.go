@@ -57,18 +57,38 @@ type User struct {
 	Bcrypt       string `yaml:"bcrypt"`        // or: a ready "$2y$" (or "$2a$") bcrypt hash
 }
 
-// Access lists who may pull and who may push (POST PUT PATCH DELETE).
+// Access lists who may pull and who may push (POST PUT PATCH DELETE):
+// for every repository with Pull and Push, or per repository with Rules.
 type Access struct {
-	// Pull: "authenticated" (default: any valid user) or a list of groups.
+	// Pull: "authenticated" (default: any valid user) or a list of groups
+	// and users.
 	Pull Principals `yaml:"pull"`
-	// Push: a list of groups (or "authenticated"). Required.
+	// Push: a list of groups and users (or "authenticated"). Required
+	// unless Rules are given.
+	Push Principals `yaml:"push"`
+	// Rules grant rights per repository pattern, instead of Pull and Push.
+	// A request that no rule allows is refused. Patterns may not overlap.
+	Rules []Rule `yaml:"rules"`
+	// Catalog: with Rules, who may list every repository
+	// (GET /v2/_catalog). Default: nobody.
+	Catalog Principals `yaml:"catalog"`
+}
+
+// Rule grants rights on some repositories.
+type Rule struct {
+	// Repos is "*" (every repository), "path/*" (every repository under
+	// path) or one repository's name. Required.
+	Repos string `yaml:"repos"`
+	// Pull and Push are as in Access; unset means nobody.
+	Pull Principals `yaml:"pull"`
 	Push Principals `yaml:"push"`
 }
 
-// Principals is either the word "authenticated" or a list of group names.
+// Principals is either the word "authenticated" or a list of names, each a
+// group or a user.
 type Principals struct {
 	Authenticated bool
-	Groups        []string
+	Names         []string
 	set           bool
 }
 
@@ -81,14 +101,14 @@ func (p *Principals) UnmarshalYAML(n *yaml.Node) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if n.Value != Authenticated {
-			return fmt.Errorf("line %d: want %q or a list of groups, got %q", n.Line, Authenticated, n.Value)
+			return fmt.Errorf("line %d: want %q or a list of groups and users, got %q", n.Line, Authenticated, n.Value)
 		}
 		p.Authenticated = true
 		return nil
 	case yaml.SequenceNode:
-		return n.Decode(&p.Groups)
+		return n.Decode(&p.Names)
 	}
-	return fmt.Errorf("line %d: want %q or a list of groups", n.Line, Authenticated)
+	return fmt.Errorf("line %d: want %q or a list of groups and users", n.Line, Authenticated)
 }
 
 // Image is a service's container image.

@@ -59,12 +59,9 @@ func (c *checker) build(s *Spec) *model.Model {
 	c.checkServer(s)
 	m.Users = c.users(s.Users)
 	m.Groups = c.groups(s.Groups, m.Users)
-	m.Access = model.Access{
-		Pull: c.principals("access.pull", s.Access.Pull, m.Groups),
-		Push: c.principals("access.push", s.Access.Push, m.Groups),
-	}
-	if !s.Access.Push.set {
-		c.addf("access.push", "required: %q or the groups that may push", Authenticated)
+	m.Access = c.access(s.Access, m.Groups, m.Users)
+	if s.Profile == string(model.ProfileRecipe) && len(s.Access.Rules) > 0 {
+		c.addf("access.rules", "rules need the secure profile: the recipe's <Limit> blocks cannot express them")
 	}
 	m.TLS = c.tls(s)
 	return m
@@ -133,18 +130,30 @@ func (c *checker) groups(in map[string][]string, users []model.User) []model.Gro
 	return out
 }
 
-func (c *checker) principals(field string, p Principals, groups []model.Group) model.Principals {
-	known := map[string]bool{}
+func (c *checker) principals(field string, p Principals, groups []model.Group, users []model.User) model.Principals {
+	isGroup, isUser := map[string]bool{}, map[string]bool{}
 	for _, g := range groups {
-		known[g.Name] = true
+		isGroup[g.Name] = true
 	}
-	if p.set && !p.Authenticated && len(p.Groups) == 0 {
-		c.addf(field, "empty: want %q or at least one group", Authenticated)
+	for _, u := range users {
+		isUser[u.Name] = true
 	}
-	for i, g := range p.Groups {
-		if !known[g] {
-			c.addf(fmt.Sprintf("%s[%d]", field, i), "unknown group %s", printable(g))
+	if p.set && !p.Authenticated && len(p.Names) == 0 {
+		c.addf(field, "empty: want %q or at least one group or user", Authenticated)
+	}
+	out := model.Principals{Authenticated: p.Authenticated}
+	for i, name := range p.Names {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		switch {
+		case isGroup[name] && isUser[name]:
+			c.addf(f, "%s is both a group and a user; rename one", printable(name))
+		case isGroup[name]:
+			out.Groups = append(out.Groups, name)
+		case isUser[name]:
+			out.Users = append(out.Users, name)
+		default:
+			c.addf(f, "unknown group or user %s", printable(name))
 		}
 	}
-	return model.Principals{Authenticated: p.Authenticated, Groups: p.Groups}
+	return out
 }

@@ -52,10 +52,19 @@ var MatrixMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
 // the matrix can never touch the real test image.
 const zeroDigest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
-// matrixPaths are the paths for repo: the API root, the blob upload
-// endpoint and a manifest that does not exist.
-func matrixPaths(repo string) []string {
-	return []string{"/v2/", "/v2/" + repo + "/blobs/uploads/", "/v2/" + repo + "/manifests/" + zeroDigest}
+// matrixPaths are the API root, the catalog, and for each repository the
+// blob upload endpoint and a manifest that does not exist.
+func matrixPaths(repos ...string) []string {
+	paths := []string{"/v2/", "/v2/_catalog"}
+	seen := map[string]bool{}
+	for _, repo := range repos {
+		if seen[repo] {
+			continue
+		}
+		seen[repo] = true
+		paths = append(paths, "/v2/"+repo+"/blobs/uploads/", "/v2/"+repo+"/manifests/"+zeroDigest)
+	}
+	return paths
 }
 
 // Short is the cell as shown in the text table.

@@ -75,7 +75,7 @@ type matrixJob struct {
 // buildMatrix lays out the rows and the expected outcome of every cell,
 // and returns the requests to send.
 func (r *run) buildMatrix() (*Matrix, []matrixJob) {
-	m := &Matrix{Methods: append([]string{}, MatrixMethods...), Paths: matrixPaths(r.c.Repo)}
+	m := &Matrix{Methods: append([]string{}, MatrixMethods...), Paths: matrixPaths(append([]string{r.c.Repo}, r.c.MatrixRepos...)...)}
 	type pending struct{ row, col int }
 	var ids []Identity
 	var todo []pending

@@ -48,7 +48,7 @@ func TestRun(t *testing.T) {
 			want:  statuses(nil),
 			wantIn: map[string][]string{
 				StepPush:   {"pushed registry.test:", "(2 layers,", "as testuserpush"},
-				StepMatrix: {"all 150 requests answered as the policy says"},
+				StepMatrix: {"all 200 requests answered as the policy says"},
 			},
 		},
 		{
