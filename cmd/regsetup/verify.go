@@ -17,10 +17,9 @@ func verifyFlags() []cli.Flag {
 		&cli.StringFlag{Name: "client", Value: verify.ClientGGCR, Usage: "`ggcr` (built in, no daemon) or docker (the docker CLI, one DOCKER_CONFIG per user)"},
 		&cli.StringFlag{Name: "push-user", Usage: "the `USER` who pushes (default: the first user allowed to)"},
 		&cli.StringFlag{Name: "pull-user", Usage: "the pull-only `USER` (default: the first user who may pull but not push)"},
-		&cli.StringFlag{Name: "repo", Value: verify.DefaultRepo, Usage: "`REPOSITORY` for the test image"},
+		&cli.StringFlag{Name: "repo", Usage: "`REPOSITORY` for the test image (default: one per access rule, else " + verify.DefaultRepo + ")"},
 		&cli.IntFlag{Name: "layers", Value: verify.DefaultLayers, Usage: "layers in the test image"},
 		&cli.Int64Flag{Name: "layer-size", Value: verify.DefaultLayerSize, Usage: "`BYTES` per layer"},
-		&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
 		&cli.StringFlag{Name: "junit", Usage: "also write a JUnit XML report to `FILE`"},
 	}
 }
@@ -38,7 +37,8 @@ func verifyCommand() *cli.Command {
 		Name:      "verify",
 		Usage:     "smoke-test the running stack: TLS, login, push, pull, a denied push, the access matrix",
 		UsageText: "regsetup verify [--spec FILE] [--out DIR] [--resolve HOST:PORT:ADDR] [--json] [--junit FILE]",
-		Flags:     append(pathFlags(), verifyFlags()...),
+		Flags: append(append(pathFlags(), verifyFlags()...),
+			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"}),
 		Action: func(c *cli.Context) error {
 			rep, err := app.Verify(c.Context, verifyOptions(c))
 			return printReport(c, rep, err)
