@@ -13,6 +13,7 @@ import (
 var repoPatternRE = regexp.MustCompile(`^(?:\*|[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?:/\*)?)$`)
 
 func (c *checker) access(a Access, groups []model.Group, users []model.User) model.Access {
+	known := newNames(groups, users)
 	if len(a.Rules) == 0 {
 		if a.Catalog.set {
 			c.addf("access.catalog", "only with rules: without them, pull says who may list repositories")
@@ -21,14 +22,15 @@ func (c *checker) access(a Access, groups []model.Group, users []model.User) mod
 			c.addf("access.push", "required: %q or the groups and users that may push", Authenticated)
 		}
 		return model.Access{
-			Pull: c.principals("access.pull", a.Pull, groups, users),
-			Push: c.principals("access.push", a.Push, groups, users),
+			Pull: c.principals("access.pull", a.Pull, known),
+			Push: c.principals("access.push", a.Push, known),
 		}
 	}
 	if a.Pull.set || a.Push.set {
 		c.addf("access.rules", "use either pull and push (every repository) or rules, not both")
 	}
-	out := model.Access{Catalog: c.principals("access.catalog", a.Catalog, groups, users)}
+	out := model.Access{Catalog: c.principals("access.catalog", a.Catalog, known)}
+	idx := newPatternIndex()
 	for i, r := range a.Rules {
 		field := fmt.Sprintf("access.rules[%d]", i)
 		if !repoPatternRE.MatchString(r.Repos) {
@@ -36,32 +38,30 @@ func (c *checker) access(a Access, groups []model.Group, users []model.User) mod
 		}
 		rule := model.Rule{
 			Repos: r.Repos,
-			Pull:  c.principals(field+".pull", r.Pull, groups, users),
-			Push:  c.principals(field+".push", r.Push, groups, users),
+			Pull:  c.principals(field+".pull", r.Pull, known),
+			Push:  c.principals(field+".push", r.Push, known),
 		}
 		if rule.Pull.Empty() && rule.Push.Empty() {
 			c.addf(field, "unreachable: it allows nobody to pull or push")
 		}
-		c.overlaps(field, i, rule, out.Rules, a.Rules)
+		if j, ok := idx.overlapping(r.Repos); ok {
+			c.overlap(field, rule, j, out.Rules[j])
+		}
+		idx.add(r.Repos, i)
 		out.Rules = append(out.Rules, rule)
 	}
 	return out
 }
 
-// overlaps refuses a rule that names repositories an earlier rule names
+// overlap refuses a rule that names repositories an earlier rule names
 // too: with other rights it conflicts, with the same rights it can never
 // decide anything (unreachable).
-func (c *checker) overlaps(field string, i int, rule model.Rule, earlier []model.Rule, raw []Rule) {
-	for j, e := range earlier {
-		if !e.Covers(rule) && !rule.Covers(e) {
-			continue
-		}
-		if sameRights(e, rule) {
-			c.addf(field, "unreachable: access.rules[%d] (%s) already gives the same rights on %s", j, raw[j].Repos, printable(rule.Repos))
-		} else {
-			c.addf(field+".repos", "%s overlaps access.rules[%d] (%s) with different rights; make the patterns disjoint", printable(rule.Repos), j, raw[j].Repos)
-		}
+func (c *checker) overlap(field string, rule model.Rule, j int, earlier model.Rule) {
+	if sameRights(earlier, rule) {
+		c.addf(field, "unreachable: access.rules[%d] (%s) already gives the same rights on %s", j, earlier.Repos, printable(rule.Repos))
+		return
 	}
+	c.addf(field+".repos", "%s overlaps access.rules[%d] (%s) with different rights; make the patterns disjoint", printable(rule.Repos), j, earlier.Repos)
 }
 
 func sameRights(a, b model.Rule) bool {

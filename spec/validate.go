@@ -130,14 +130,21 @@ func (c *checker) groups(in map[string][]string, users []model.User) []model.Gro
 	return out
 }
 
-func (c *checker) principals(field string, p Principals, groups []model.Group, users []model.User) model.Principals {
-	isGroup, isUser := map[string]bool{}, map[string]bool{}
+// names tells groups from users, for principal lists.
+type names struct{ group, user map[string]bool }
+
+func newNames(groups []model.Group, users []model.User) names {
+	n := names{group: map[string]bool{}, user: map[string]bool{}}
 	for _, g := range groups {
-		isGroup[g.Name] = true
+		n.group[g.Name] = true
 	}
 	for _, u := range users {
-		isUser[u.Name] = true
+		n.user[u.Name] = true
 	}
+	return n
+}
+
+func (c *checker) principals(field string, p Principals, known names) model.Principals {
 	if p.set && !p.Authenticated && len(p.Names) == 0 {
 		c.addf(field, "empty: want %q or at least one group or user", Authenticated)
 	}
@@ -145,11 +152,11 @@ func (c *checker) principals(field string, p Principals, groups []model.Group, u
 	for i, name := range p.Names {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		switch {
-		case isGroup[name] && isUser[name]:
+		case known.group[name] && known.user[name]:
 			c.addf(f, "%s is both a group and a user; rename one", printable(name))
-		case isGroup[name]:
+		case known.group[name]:
 			out.Groups = append(out.Groups, name)
-		case isUser[name]:
+		case known.user[name]:
 			out.Users = append(out.Users, name)
 		default:
 			c.addf(f, "unknown group or user %s", printable(name))
