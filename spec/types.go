@@ -24,7 +24,7 @@ type Spec struct {
 	// Users are the htpasswd entries, written in this order. At least one.
 	Users []User `yaml:"users"`
 	// Groups maps a group name to its members (user names).
-	Groups map[string][]string `yaml:"groups"`
+	Groups Groups `yaml:"groups"`
 	// Access says who may pull and push.
 	Access Access `yaml:"access"`
 	// BcryptCost is the bcrypt work factor, 4 to 31. Default 5, as
@@ -114,4 +114,33 @@ func (p *Principals) UnmarshalYAML(n *yaml.Node) error {
 // Image is a service's container image.
 type Image struct {
 	Image string `yaml:"image"`
+}
+
+// Groups maps a group name to its members.
+type Groups map[string][]string
+
+// UnmarshalYAML decodes the mapping pair by pair: the YAML library's own
+// duplicate-key check for maps compares every key with every other, which
+// makes specs with thousands of groups slow.
+func (g *Groups) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: groups: want a mapping of group names to lists of users", n.Line)
+	}
+	out := make(Groups, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if _, dup := out[k.Value]; dup {
+			return fmt.Errorf("line %d: mapping key %q already defined", k.Line, k.Value)
+		}
+		var members []string
+		if err := v.Decode(&members); err != nil {
+			return err
+		}
+		if members == nil {
+			members = []string{}
+		}
+		out[k.Value] = members
+	}
+	*g = out
+	return nil
 }
