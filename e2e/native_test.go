@@ -82,7 +82,7 @@ func TestVerifyRecipeLeaks(t *testing.T) {
 		t.Fatalf("the matrix step should fail:\n%s", reportText(rep))
 	}
 	failures := strings.Join(rep.Matrix.Failures(), "\n")
-	mustContain(t, "matrix failures", failures, "anonymous OPTIONS", "anonymous FOOBAR", "anonymous get")
+	mustContain(t, "matrix failures", failures, "anonymous OPTIONS", "anonymous TRACE", "anonymous FOOBAR", "anonymous get")
 	for _, name := range []string{verify.StepLogin, verify.StepPush, verify.StepPull, verify.StepDeniedPush} {
 		if st := step(t, rep, name); st.Status != verify.StatusPass {
 			t.Errorf("step %s: %s (the recipe's login/push/pull/denied push work):\n%s", name, st.Status, reportText(rep))
