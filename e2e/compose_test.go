@@ -12,6 +12,7 @@ import (
 
 	"github.com/regsetup/regsetup/app"
 	"github.com/regsetup/regsetup/deploy"
+	"github.com/regsetup/regsetup/internal/golden"
 	"github.com/regsetup/regsetup/internal/testenv"
 )
 
@@ -131,6 +132,29 @@ func TestComposeRecipeDoesNotStart(t *testing.T) {
 		}
 		if skip && !strings.Contains(err.Error(), "logs apache") {
 			t.Errorf("the failure should say how to see more: %v", err)
+		}
+	}
+}
+
+// TestComposeConfigAccepts: both Compose implementations accept every
+// golden compose file (`config` validates without starting anything).
+func TestComposeConfigAccepts(t *testing.T) {
+	for _, c := range composes {
+		f := strings.Fields(c.cmd)
+		testenv.Tool(t, f[0])
+		for _, name := range []string{"recipe", "quickstart", "teams", "rules"} {
+			t.Run(c.name+"/"+name, func(t *testing.T) {
+				data, err := os.ReadFile(filepath.Join(golden.Dir(name), "docker-compose.yml"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				dir := t.TempDir()
+				writeFile(t, filepath.Join(dir, "docker-compose.yml"), data)
+				cmd := exec.Command(f[0], append(f[1:], "-f", filepath.Join(dir, "docker-compose.yml"), "config", "-q")...)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("%s config: %v\n%s", c.cmd, err, out)
+				}
+			})
 		}
 	}
 }
