@@ -1,7 +1,17 @@
 // Package writer puts rendered artifacts on disk: it plans what would
 // change, refuses to overwrite a file a person edited since regsetup last
-// wrote it, and writes atomically (temporary file, fsync, rename) and only
-// what changed. It never deletes anything.
+// wrote it, and writes atomically.
+//
+// The auth/ files are one set: Apache must never see some old and some new
+// ones. OUT/auth is therefore a symbolic link to a versioned folder,
+// OUT/.auth-<digest>/, holding the whole set; a change writes a new folder
+// and replaces the link with rename(2), which is atomic (authset.go,
+// swap.go). An older plain auth/ folder is moved aside to
+// auth.before-regsetup, not deleted (migrate.go). Other files
+// (docker-compose.yml) are written one by one (temporary file, fsync,
+// rename). The only things it deletes are its own older versioned folders
+// and its own leftovers from interrupted runs (prune.go); data/ is never
+// touched.
 package writer
 
 import (
@@ -39,6 +49,7 @@ type Change struct {
 	Path   string `json:"path"`
 	Action Action `json:"action"`
 	file   *generator.File
+	had    string // digest of the file on disk, "" when there is none
 }
 
 // Plan is every change init would make in Dir.
@@ -58,11 +69,11 @@ func Compute(dir string, files []generator.File) (*Plan, error) {
 	p := &Plan{Dir: dir, state: st}
 	for i := range files {
 		f := &files[i]
-		a, err := classify(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data, st.Files[f.Path])
+		a, had, err := classify(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data, func(sum string) bool { return st.wrote(f.Path, sum) })
 		if err != nil {
 			return nil, err
 		}
-		p.Changes = append(p.Changes, Change{Path: f.Path, Action: a, file: f})
+		p.Changes = append(p.Changes, Change{Path: f.Path, Action: a, file: f, had: had})
 	}
 	a := Unchanged
 	if _, err := os.Stat(filepath.Join(dir, generator.DataDir)); errors.Is(err, fs.ErrNotExist) {
@@ -72,19 +83,25 @@ func Compute(dir string, files []generator.File) (*Plan, error) {
 	return p, nil
 }
 
-func classify(path string, want []byte, recorded string) (Action, error) {
+// classify compares the file at path with want and returns the digest of
+// what is there; wrote tells whether regsetup wrote content with a given
+// digest there.
+func classify(path string, want []byte, wrote func(sum string) bool) (Action, string, error) {
 	have, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return Created, nil
+		return Created, "", nil
 	case err != nil:
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	case bytes.Equal(have, want):
-		return Unchanged, nil
-	case recorded != "" && recorded == digest(have):
-		return Updated, nil
+		return "", "", fmt.Errorf("reading %s: %w", path, err)
 	}
-	return Edited, nil
+	had := digest(have)
+	switch {
+	case bytes.Equal(have, want):
+		return Unchanged, had, nil
+	case wrote(had):
+		return Updated, had, nil
+	}
+	return Edited, had, nil
 }
 
 func digest(b []byte) string {

@@ -50,6 +50,9 @@ func TestKillDuringInit(t *testing.T) {
 		if t.Failed() {
 			t.Fatalf("run %d (killed after %v, from %s towards %s) left an inconsistent set", i, delay, cur.name, next.name)
 		}
+		if got.name != cur.name {
+			outcomes["switched"]++
+		}
 		cur = got
 	}
 	t.Logf("outcomes: %v", outcomes)
