@@ -53,9 +53,15 @@ func needDocker(t *testing.T) {
 
 func stackOptions(t *testing.T, spec, compose string) app.StackOptions {
 	return app.StackOptions{
-		Paths: app.Paths{Spec: spec}, Compose: compose, Timeout: 90 * time.Second,
+		Paths: app.Paths{Spec: spec}, Compose: compose, Project: project(t), Timeout: 90 * time.Second,
 		Progress: func(s string) { t.Log(s) },
 	}
+}
+
+// project is a compose project name of the test's own: every t.TempDir()
+// ends in "001", so the default (the folder's name) would be shared.
+func project(t *testing.T) string {
+	return "e2e-" + deploy.ProjectName(strings.ReplaceAll(t.Name(), "/", "-"))
 }
 
 // composeDown stops a stack at the end of a test, whatever happened.
@@ -68,8 +74,8 @@ func composeDown(t *testing.T, o app.StackOptions) {
 }
 
 // projectContainers lists what docker still has of a compose project.
-func projectContainers(t *testing.T, dir string) string {
-	out, err := exec.Command("docker", "ps", "-a", "--filter", "label=com.docker.compose.project="+deploy.ProjectName(dir), "--format", "{{.Names}} {{.Ports}}").CombinedOutput()
+func projectContainers(t *testing.T, project string) string {
+	out, err := exec.Command("docker", "ps", "-a", "--filter", "label=com.docker.compose.project="+project, "--format", "{{.Names}} {{.Ports}}").CombinedOutput()
 	if err != nil {
 		t.Fatalf("docker ps: %v: %s", err, out)
 	}
@@ -90,7 +96,7 @@ func TestComposeUpVerifyDown(t *testing.T) {
 			if _, err := app.Up(context.Background(), o); err != nil {
 				t.Fatalf("up: %v", err)
 			}
-			if ps := projectContainers(t, dir); strings.Contains(ps, "5000->") {
+			if ps := projectContainers(t, o.Project); strings.Contains(ps, "5000->") {
 				t.Errorf("the registry's port is published on the host: %s", ps)
 			}
 			rep, err := app.Verify(context.Background(), app.VerifyOptions{Paths: app.Paths{Spec: spec}, Resolve: "myregistrydomain.com:" + itoa(port) + ":127.0.0.1", Layers: 2, LayerSize: 64 << 10})
@@ -104,7 +110,7 @@ func TestComposeUpVerifyDown(t *testing.T) {
 			if err := app.Down(context.Background(), o, false); err != nil {
 				t.Fatalf("down: %v", err)
 			}
-			if ps := projectContainers(t, dir); ps != "" {
+			if ps := projectContainers(t, o.Project); ps != "" {
 				t.Errorf("containers left after down: %s", ps)
 			}
 			if _, err := os.Stat(repo); err != nil {

@@ -63,6 +63,9 @@ func TestVerifyDockerClient(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify --client docker: %v\n%s", err, reportText(rep))
 	}
+	// 403 from AuthzSendForbiddenOnFailure: docker says "denied", not
+	// "authentication required".
+	mustContain(t, "denied-push", step(t, rep, verify.StepDeniedPush).Message, "denied: requested access to the resource is denied")
 	writeFile(t, filepath.Join(dir, "auth", "httpd.groups"), []byte("pusher: testuserpush testuser\n"))
 	rep, err = app.Verify(context.Background(), vo)
 	if !errors.Is(err, app.ErrChecksFailed) {

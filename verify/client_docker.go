@@ -147,5 +147,17 @@ func (d *dockerClient) deniedPush(ctx context.Context) (string, error) {
 	}
 	d.remember(ref)
 	_, err = d.docker(ctx, r.c.Puller.User, nil, "push", ref)
-	return r.judgeDeniedPush(ctx, err, err != nil && dockerDenied(err))
+	msg, jerr := r.judgeDeniedPush(ctx, err, err != nil && dockerDenied(err))
+	if jerr == nil && err != nil {
+		msg += fmt.Sprintf("; docker said %q", dockerSaid(err))
+	}
+	return msg, jerr
+}
+
+// dockerSaid is the last line of a failed docker command's output, e.g.
+// "denied: requested access to the resource is denied" (403) rather than
+// "unauthorized: authentication required" (401).
+func dockerSaid(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }

@@ -34,15 +34,15 @@ func TestInitUpVerifyDown(t *testing.T) {
 		testenv.Missing(t, "a running docker daemon")
 	}
 	spec := quickstartOn(t, "16047")
-	t.Cleanup(func() { runCLI(t, "down", "--spec", spec) })
-	code, stdout, stderr := runCLI(t, "init", "--spec", spec, "--up", "--verify", "--resolve", "myregistrydomain.com:16047:127.0.0.1", "--layer-size", "65536")
+	t.Cleanup(func() { runCLI(t, "down", "--spec", spec, "--project", "cmd-initupverify") })
+	code, stdout, stderr := runCLI(t, "init", "--spec", spec, "--project", "cmd-initupverify", "--up", "--verify", "--resolve", "myregistrydomain.com:16047:127.0.0.1", "--layer-size", "65536")
 	if code != exitOK || !strings.Contains(stdout, "PASS: 8 passed, 0 failed") {
 		t.Fatalf("init --up --verify: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stderr, "regsetup: ready in") {
 		t.Errorf("no progress on stderr:\n%s", stderr)
 	}
-	if code, _, stderr := runCLI(t, "down", "--spec", spec); code != exitOK {
+	if code, _, stderr := runCLI(t, "down", "--spec", spec, "--project", "cmd-initupverify"); code != exitOK {
 		t.Fatalf("down: exit %d: %s", code, stderr)
 	}
 	if code, _, _ := runCLI(t, "verify", "--spec", spec, "--resolve", "myregistrydomain.com:16047:127.0.0.1"); code != exitCannotRun {
@@ -73,7 +73,7 @@ func TestUpPortTaken(t *testing.T) {
 	}
 	defer l.Close()
 	spec := quickstartOn(t, "16049")
-	code, _, stderr := runCLI(t, "up", "--spec", spec)
+	code, _, stderr := runCLI(t, "up", "--spec", spec, "--project", "cmd-porttaken")
 	if code != exitCannotRun || !strings.Contains(stderr, "port 16049 is taken") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
