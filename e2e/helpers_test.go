@@ -53,8 +53,15 @@ func render(t *testing.T, p specParams) string {
 	if err := stackSpec.Execute(&b, p); err != nil {
 		t.Fatal(err)
 	}
-	spec := filepath.Join(dir, "regsetup.yaml")
-	writeFile(t, spec, b.Bytes())
+	return initSpec(t, dir, b.Bytes())
+}
+
+// initSpec writes spec and the test certificate (testdata/domain.crt and
+// .key) into dir, runs init there and returns the spec's path.
+func initSpec(t *testing.T, dir string, spec []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, "regsetup.yaml")
+	writeFile(t, path, spec)
 	for _, f := range []string{"domain.crt", "domain.key"} {
 		data, err := os.ReadFile(filepath.Join(golden.Root(), "testdata", f))
 		if err != nil {
@@ -62,10 +69,10 @@ func render(t *testing.T, p specParams) string {
 		}
 		writeFile(t, filepath.Join(dir, f), data)
 	}
-	if _, err := app.Init(app.InitOptions{Paths: app.Paths{Spec: spec}}); err != nil {
+	if _, err := app.Init(app.InitOptions{Paths: app.Paths{Spec: path}}); err != nil {
 		t.Fatalf("init: %v", err)
 	}
-	return spec
+	return path
 }
 
 func writeFile(t *testing.T, path string, data []byte) {

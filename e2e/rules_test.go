@@ -16,24 +16,11 @@ import (
 // port, in a new folder, and returns the spec's path.
 func renderTestdata(t *testing.T, name string, port int) string {
 	t.Helper()
-	dir := t.TempDir()
 	data, err := os.ReadFile(filepath.Join(golden.Root(), "testdata", name+".yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := filepath.Join(dir, "regsetup.yaml")
-	writeFile(t, spec, append(data, []byte("port: "+itoa(port)+"\n")...))
-	for _, f := range []string{"domain.crt", "domain.key"} {
-		data, err := os.ReadFile(filepath.Join(golden.Root(), "testdata", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(dir, f), data)
-	}
-	if _, err := app.Init(app.InitOptions{Paths: app.Paths{Spec: spec}}); err != nil {
-		t.Fatalf("init: %v", err)
-	}
-	return spec
+	return initSpec(t, t.TempDir(), append(data, []byte("port: "+itoa(port)+"\n")...))
 }
 
 // TestRulesOnApache: per-repository rules, rendered as <LocationMatch>
