@@ -4,8 +4,8 @@
 # It first installs and starts what the tests need (scripts/ci-setup.sh:
 # Debian packages, dockerd, /etc/hosts names, the native httpd and the local
 # httpd:2.4 and registry:2 images; scripts/install-compose-v2.sh: the Compose
-# v2 plugin), then runs go vet, the whole test suite, a bounded fuzz run and
-# the benchmarks once each as a smoke run. Run it as root. Under CI=true (as
+# v2 plugin), then runs go vet, a bounded fuzz run, the benchmarks once each
+# as a smoke run, and the whole test suite. Run it as root. Under CI=true (as
 # .ci/run sets it) a missing Apache, registry or docker fails the tests
 # instead of skipping them.
 set -euo pipefail
@@ -21,11 +21,12 @@ bash scripts/install-compose-v2.sh
 step "go vet"
 go vet ./...
 
-step "go test ./... (unit, golden, corpus, native Apache and Compose end-to-end)"
-go test -count=1 -timeout 40m ./...
-
 step "fuzz the spec decoder and renderer (bounded)"
 go test -run '^$' -fuzz '^FuzzSpecRender$' -fuzztime "${FUZZTIME:-20s}" ./generator
 
 step "benchmarks, once each (a smoke run, not a measurement)"
 go test -run '^$' -bench . -benchtime 1x ./...
+
+# Last, so that the run closes on the test suite's own summary.
+step "go test ./... (unit, golden, corpus, native Apache and Compose end-to-end)"
+go test -count=1 -timeout 40m ./...
