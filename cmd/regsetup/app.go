@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/regsetup/regsetup/spec"
 	"github.com/urfave/cli/v2"
 )
 
@@ -57,7 +58,7 @@ func exampleCommand() *cli.Command {
 		Name:  "example",
 		Usage: "print a commented starter spec",
 		Action: func(c *cli.Context) error {
-			_, err := c.App.Writer.Write(starter())
+			_, err := c.App.Writer.Write(spec.Starter)
 			return err
 		},
 	}

@@ -6,12 +6,10 @@ import (
 	"time"
 
 	"github.com/regsetup/regsetup/app"
-	"github.com/regsetup/regsetup/spec"
 	"github.com/regsetup/regsetup/writer"
 	"github.com/urfave/cli/v2"
 )
 
-func starter() []byte { return spec.Starter }
 
 func initCommand() *cli.Command {
 	return &cli.Command{
