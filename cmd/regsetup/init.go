@@ -10,7 +10,6 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-
 func initCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "init",
