@@ -1,0 +1,153 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"text/template"
+
+	"github.com/regsetup/regsetup/app"
+	"github.com/regsetup/regsetup/internal/stacktest"
+)
+
+// MPMLine is what the recipe's httpd.conf lacks to start at all (AH00534).
+const MPMLine = "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
+
+// benchSpec is the recipe's users, groups and access; the passwords come
+// from files so that no password is in the spec.
+var benchSpec = template.Must(template.New("spec").Parse(`profile: {{.Profile}}
+domain: ` + ServerName + `
+port: {{.Port}}
+bcrypt_cost: {{.Cost}}
+tls:
+  cert: domain.crt
+  key: domain.key
+users:
+  - name: ` + PullUser + `
+    password_file: pull.password
+  - name: ` + PushUser + `
+    password_file: push.password
+groups:
+  pusher: [` + PushUser + `]
+access:
+  pull: authenticated
+  push: [pusher]
+`))
+
+// apacheRun is a regsetup-rendered folder served by the real Apache and
+// registry through internal/stacktest.
+type apacheRun struct {
+	s *stacktest.Stack
+	t Target
+}
+
+func (a *apacheRun) target() Target       { return a.t }
+func (a *apacheRun) stop()                { a.s.Stop() }
+func (a *apacheRun) logTail(n int) string { return a.s.ApacheTail(n) }
+
+// startApache renders the spec with profile ("recipe" or "secure") through
+// app.Init in dir, prepends the MPM line to the recipe, replaces
+// auth/httpd.conf by conf (its Listen and VirtualHost ports rewritten) when
+// conf is set (with the *.lua files next to conf, which the config finds
+// in /usr/local/apache2/conf/), and starts the stack. auth/ also gets ecdsa.crt/.key and
+// rsa.crt/.key for hand-edited configs.
+func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	var spec bytes.Buffer
+	if err := benchSpec.Execute(&spec, map[string]any{"Profile": profile, "Port": port, "Cost": e.opts.BcryptCost}); err != nil {
+		return nil, fmt.Errorf("rendering the spec: %w", err)
+	}
+	c := e.certs[key]
+	if err := writeFiles(dir, map[string][]byte{
+		"regsetup.yaml": spec.Bytes(),
+		"pull.password": []byte(e.creds.PullPassword), "push.password": []byte(e.creds.PushPassword),
+		"domain.crt": c.CertPEM, "domain.key": c.KeyPEM,
+	}); err != nil {
+		return nil, err
+	}
+	if _, err := app.Init(app.InitOptions{Paths: app.Paths{Spec: filepath.Join(dir, "regsetup.yaml")}}); err != nil {
+		return nil, fmt.Errorf("regsetup init (%s): %w", profile, err)
+	}
+	auth := filepath.Join(dir, "auth")
+	extra := map[string][]byte{}
+	for _, k := range []string{KeyECDSA, KeyRSA} {
+		extra[k+".crt"], extra[k+".key"] = e.certs[k].CertPEM, e.certs[k].KeyPEM
+	}
+	if err := writeFiles(auth, extra); err != nil {
+		return nil, err
+	}
+	confPath := filepath.Join(auth, "httpd.conf")
+	switch {
+	case conf != "":
+		data, err := os.ReadFile(conf)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", conf, err)
+		}
+		if err := os.WriteFile(confPath, withPort(data, port), 0o644); err != nil {
+			return nil, fmt.Errorf("writing httpd.conf: %w", err)
+		}
+		if err := copyLua(filepath.Dir(conf), auth); err != nil {
+			return nil, err
+		}
+	case profile == "recipe":
+		data, err := os.ReadFile(confPath)
+		if err != nil {
+			return nil, fmt.Errorf("reading httpd.conf: %w", err)
+		}
+		if err := os.WriteFile(confPath, append([]byte(MPMLine), data...), 0o644); err != nil {
+			return nil, fmt.Errorf("writing httpd.conf: %w", err)
+		}
+	}
+	scratch := filepath.Join(dir, "run")
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		return nil, fmt.Errorf("creating scratch dir: %w", err)
+	}
+	s, err := stacktest.Run(dir, scratch, stacktest.Options{ReadyTimeout: readyTimeout, StopTimeout: stopTimeout})
+	if err != nil {
+		if s != nil {
+			s.Stop()
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &apacheRun{s: s, t: Target{
+		Name: name, Host: ServerName + ":" + strconv.Itoa(port), Addr: s.Addr,
+		TLS: true, User: PushUser, Password: e.creds.PushPassword,
+	}}, nil
+}
+
+var (
+	listenRE = regexp.MustCompile(`(?m)^(\s*Listen\s+)(?:[^\s:]*:)?\d+`)
+	vhostRE  = regexp.MustCompile(`(<VirtualHost\s+[^>]*:)\d+>`)
+)
+
+// withPort rewrites every Listen directive and VirtualHost port of a
+// hand-edited httpd.conf to port.
+func withPort(conf []byte, port int) []byte {
+	p := strconv.Itoa(port)
+	conf = listenRE.ReplaceAll(conf, []byte("${1}"+p))
+	return vhostRE.ReplaceAll(conf, []byte("${1}"+p+">"))
+}
+
+// copyLua copies the *.lua files of dir into auth.
+func copyLua(dir, auth string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.lua"))
+	if err != nil {
+		return fmt.Errorf("listing lua files: %w", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", f, err)
+		}
+		if err := os.WriteFile(filepath.Join(auth, filepath.Base(f)), data, 0o644); err != nil {
+			return fmt.Errorf("copying %s: %w", f, err)
+		}
+	}
+	return nil
+}
