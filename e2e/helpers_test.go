@@ -33,12 +33,14 @@ groups:
 access:
   pull: authenticated
   push: [pusher]
-`))
+{{if .AuthCache}}auth_cache: {{.AuthCache}}
+{{end}}`))
 
 type specParams struct {
 	Profile      string
 	Port         int
 	PullPassword string
+	AuthCache    int // seconds; 0 keeps the default
 }
 
 // render writes a spec (and the test certificate) into a new folder, runs

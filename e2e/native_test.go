@@ -13,19 +13,21 @@ import (
 
 // Ports: each test that starts Apache uses its own (profiles() takes two).
 const (
-	portSecure     = 15043
-	portRecipe     = 15044
-	portMisgrouped = 15045
-	portWrongCA    = 15046
-	portNoRegistry = 15047
-	portWrongPass  = 15048
-	portHeaders    = 15050 // and 15051
-	portForbidden  = 15052 // and 15053
-	portTLS        = 15054 // and 15055
-	portResume     = 15056 // and 15057
-	portSlow       = 15058 // and 15059
-	portRules      = 15060
-	portRulesWide  = 15061
+	portSecure       = 15043
+	portRecipe       = 15044
+	portMisgrouped   = 15045
+	portWrongCA      = 15046
+	portNoRegistry   = 15047
+	portWrongPass    = 15048
+	portHeaders      = 15050 // and 15051
+	portForbidden    = 15052 // and 15053
+	portTLS          = 15054 // and 15055
+	portResume       = 15056 // and 15057
+	portSlow         = 15058 // and 15059
+	portRules        = 15060
+	portRulesWide    = 15061
+	portAuthCache    = 15062 // and 15063
+	portAuthCacheTTL = 15064
 )
 
 // TestConfigTest: the real httpd accepts the secure profile's config and

@@ -19,6 +19,7 @@ const (
 	Groups      = "auth/httpd.groups"
 	Cert        = "auth/domain.crt"
 	Key         = "auth/domain.key"
+	AuthCache   = "auth/authcache.lua"
 	ComposeFile = "docker-compose.yml"
 	DataDir     = "data"
 )
@@ -71,14 +72,21 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []File{
+	cache, err := AuthCacheScript(m)
+	if err != nil {
+		return nil, err
+	}
+	files := []File{
 		{Path: HTTPDConf, Data: conf, Mode: 0o644},
 		{Path: HTPasswd, Data: htpasswd, Mode: 0o640, Private: true, GID: m.DaemonGID},
 		{Path: Groups, Data: GroupFile(m.Groups), Mode: 0o644},
 		{Path: Cert, Data: cert, Mode: 0o644},
 		{Path: Key, Data: key, Mode: 0o640, Private: true, GID: m.DaemonGID},
-		{Path: ComposeFile, Data: compose, Mode: 0o644},
-	}, nil
+	}
+	if cache != nil {
+		files = append(files, File{Path: AuthCache, Data: cache, Mode: 0o644})
+	}
+	return append(files, File{Path: ComposeFile, Data: compose, Mode: 0o644}), nil
 }
 
 func certificate(m *model.Model, prev Previous, now time.Time) (cert, key []byte, err error) {

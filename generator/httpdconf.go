@@ -15,6 +15,7 @@ type confData struct {
 	ServerAdmin  string
 	Port         int
 	Domain       string
+	AuthCache    int    // secure: seconds a password check is remembered; 0 = off
 	Authz        string // secure: the Require containers of <Location /v2>
 	RuleSections string // secure: per-repository <LocationMatch> sections
 	PullRequire  string // recipe: inside <Limit GET HEAD>
@@ -28,6 +29,7 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 		ServerAdmin:  m.ServerAdmin,
 		Port:         m.Port,
 		Domain:       m.Domain,
+		AuthCache:    m.AuthCacheTTL,
 		Authz:        locationAuthz(m.Access),
 		RuleSections: ruleSections(m.Access),
 		PullRequire:  recipeRequire(m.Access.Pull),
@@ -36,6 +38,19 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 	var b bytes.Buffer
 	if err := templates.HTTPDConf.Execute(&b, d); err != nil {
 		return nil, fmt.Errorf("rendering httpd.conf: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// AuthCacheScript renders auth/authcache.lua, or nil when the model has no
+// password cache.
+func AuthCacheScript(m *model.Model) ([]byte, error) {
+	if m.AuthCacheTTL <= 0 {
+		return nil, nil
+	}
+	var b bytes.Buffer
+	if err := templates.AuthCache.Execute(&b, struct{ TTL int }{m.AuthCacheTTL}); err != nil {
+		return nil, fmt.Errorf("rendering authcache.lua: %w", err)
 	}
 	return b.Bytes(), nil
 }

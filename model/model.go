@@ -16,15 +16,18 @@ const (
 
 // Model is one deployment.
 type Model struct {
-	Profile       Profile
-	Domain        string // ServerName, container hostname, certificate name
-	Port          int    // the port Apache listens on and publishes
-	ServerAdmin   string
-	TLS           TLS
-	Users         []User  // in spec order: the htpasswd file keeps it
-	Groups        []Group // sorted by name
-	Access        Access
-	BcryptCost    int
+	Profile     Profile
+	Domain      string // ServerName, container hostname, certificate name
+	Port        int    // the port Apache listens on and publishes
+	ServerAdmin string
+	TLS         TLS
+	Users       []User  // in spec order: the htpasswd file keeps it
+	Groups      []Group // sorted by name
+	Access      Access
+	BcryptCost  int
+	// AuthCacheTTL is how long (seconds) Apache may remember a successful
+	// password check; 0 means never (bcrypt on every request).
+	AuthCacheTTL  int
 	ApacheImage   string
 	RegistryImage string
 	// DaemonGID is the group id of the image's "daemon" user, which must be

@@ -29,10 +29,10 @@ func rulesModel() *Model {
 
 func TestAllowed(t *testing.T) {
 	for _, tc := range []struct {
-		name                string
-		m                   *Model
+		name               string
+		m                  *Model
 		user, method, path string
-		want                bool
+		want               bool
 	}{
 		{"anonymous never", simpleModel(), "", "GET", "/v2/", false},
 		{"any user reads", simpleModel(), "testuser", "GET", "/v2/x/manifests/latest", true},

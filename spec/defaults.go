@@ -12,6 +12,9 @@ const (
 	// DefaultRegistryImage and DefaultApacheImage are the recipe's images.
 	DefaultRegistryImage = "registry:2"
 	DefaultApacheImage   = "httpd:2.4"
+	// DefaultAuthCache (seconds) bounds how long a changed password may
+	// still work in the worst case; the htpasswd file's change ends it sooner.
+	DefaultAuthCache = 60
 	// DefaultCert and DefaultKey are the file names the recipe copies.
 	DefaultCert = "domain.crt"
 	DefaultKey  = "domain.key"
@@ -42,6 +45,10 @@ func setDefaults(s *Spec, written positions) {
 	}
 	if _, ok := written["bcrypt_cost"]; !ok {
 		s.BcryptCost = DefaultBcryptCost
+	}
+	if s.AuthCache == nil && s.Profile != "recipe" {
+		ttl := DefaultAuthCache // bcrypt per request costs more than TLS and proxying together
+		s.AuthCache = &ttl
 	}
 	if s.Registry.Image == "" {
 		s.Registry.Image = DefaultRegistryImage

@@ -30,6 +30,11 @@ type Spec struct {
 	// BcryptCost is the bcrypt work factor, 4 to 31. Default 5, as
 	// `htpasswd -B` uses.
 	BcryptCost int `yaml:"bcrypt_cost"`
+	// AuthCache is how many seconds Apache may remember a successful
+	// password check, so bcrypt does not run on every request (secure
+	// profile; 0 turns it off). A changed or removed password stops
+	// working at once, and in any case within this time. Default 60.
+	AuthCache *int `yaml:"auth_cache"`
 	// Registry is the registry service. Default image registry:2.
 	Registry Image `yaml:"registry"`
 	// Apache is the proxy service. Default image httpd:2.4.

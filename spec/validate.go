@@ -52,6 +52,7 @@ func (c *checker) build(s *Spec) *model.Model {
 		Port:          s.Port,
 		ServerAdmin:   s.ServerAdmin,
 		BcryptCost:    s.BcryptCost,
+		AuthCacheTTL:  authCache(s),
 		ApacheImage:   s.Apache.Image,
 		RegistryImage: s.Registry.Image,
 		DaemonGID:     1,
@@ -87,6 +88,14 @@ func (c *checker) checkServer(s *Spec) {
 	}
 	if s.BcryptCost < 4 || s.BcryptCost > 31 {
 		c.addf("bcrypt_cost", "%d is out of range 4-31", s.BcryptCost)
+	}
+	if s.AuthCache != nil {
+		switch {
+		case *s.AuthCache < 0 || *s.AuthCache > 3600:
+			c.addf("auth_cache", "%d is out of range 0-3600 seconds", *s.AuthCache)
+		case *s.AuthCache > 0 && s.Profile == string(model.ProfileRecipe):
+			c.addf("auth_cache", "needs the secure profile: the recipe's config has no password cache")
+		}
 	}
 	c.image("registry.image", s.Registry.Image)
 	c.image("apache.image", s.Apache.Image)
@@ -163,4 +172,11 @@ func (c *checker) principals(field string, p Principals, known names) model.Prin
 		}
 	}
 	return out
+}
+
+func authCache(s *Spec) int {
+	if s.AuthCache == nil || s.Profile == string(model.ProfileRecipe) {
+		return 0
+	}
+	return *s.AuthCache
 }

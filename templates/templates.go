@@ -14,3 +14,10 @@ var httpdConf string
 
 // HTTPDConf renders auth/httpd.conf. Its data is generator.confData.
 var HTTPDConf = template.Must(template.New("httpd.conf").Option("missingkey=error").Parse(httpdConf))
+
+//go:embed authcache.lua.tmpl
+var authCache string
+
+// AuthCache renders auth/authcache.lua, the secure profile's cache of
+// successful password checks (mod_lua). Its data has TTL, in seconds.
+var AuthCache = template.Must(template.New("authcache.lua").Option("missingkey=error").Parse(authCache))

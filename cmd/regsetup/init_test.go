@@ -86,7 +86,7 @@ func TestInitJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
 	}
-	if res.Profile != "secure" || len(res.Files) != 7 || res.Files[0].Action != "created" {
+	if res.Profile != "secure" || len(res.Files) != 8 || res.Files[0].Action != "created" {
 		t.Errorf("unexpected result: %+v", res)
 	}
 }
