@@ -66,14 +66,14 @@ type Config struct {
 	Users  []Identity // all users known from the spec, for the matrix (optional)
 	Policy Policy     // what the proxy should allow
 
-	Repo      string // repository for the test image; DefaultRepo if ""
+	Repo string // repository for the test image; DefaultRepo if ""
 	// MatrixRepos are more repositories whose paths the access matrix
 	// tries (e.g. one per access rule), besides Repo, the API root and the
 	// catalog.
 	MatrixRepos []string
-	Tag       string // tag for the test image; generated ("verify-<time>-<random>") if ""
-	Layers    int    // layers of the random image; DefaultLayers if 0
-	LayerSize int64  // bytes per layer; DefaultLayerSize if 0
+	Tag         string // tag for the test image; generated ("verify-<time>-<random>") if ""
+	Layers      int    // layers of the random image; DefaultLayers if 0
+	LayerSize   int64  // bytes per layer; DefaultLayerSize if 0
 
 	Client  string       // ClientGGCR (default) or ClientDocker
 	Runner  execx.Runner // runs the docker CLI; execx.OS{} if nil
