@@ -1,11 +1,8 @@
 package stacktest
 
 import (
-	"context"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,54 +58,20 @@ func Start(t testing.TB, out string, opts Options) *Stack {
 
 func start(t testing.TB, out string, opts Options) (*Stack, error) {
 	t.Helper()
-	out, err := filepath.Abs(out)
-	if err != nil {
-		return nil, fmt.Errorf("locating out dir: %w", err)
+	s, err := Run(out, t.TempDir(), opts)
+	if s != nil {
+		t.Cleanup(s.Stop)
+		t.Cleanup(func() { // runs before Stop: cleanups run last-in first-out
+			if t.Failed() {
+				t.Logf("stacktest: apache (port %d) log (tail):\n%s", s.Port, s.ApacheTail(40))
+				if s.registry != nil {
+					t.Logf("stacktest: registry (%s) log (tail):\n%s", s.RegistryAddr, s.registry.tail(40))
+				}
+			}
+		})
 	}
-	conf, err := os.ReadFile(filepath.Join(out, "auth", "httpd.conf"))
-	if err != nil {
-		return nil, fmt.Errorf("reading apache config: %w", err)
-	}
-	port, err := listenPort(conf)
-	if err != nil {
-		return nil, fmt.Errorf("auth/httpd.conf: %w", err)
-	}
-	if strconv.Itoa(port) == registryPort {
-		return nil, fmt.Errorf("apache Listen port %d collides with the registry's port on loopback; use another port", port)
-	}
-	if err := portFree(port); err != nil {
-		return nil, err
-	}
-	s := &Stack{Out: out, Port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), opts: opts.withDefaults()}
-	dir := t.TempDir()
-
-	s.registry, s.RegistryAddr, err = startRegistry(dir, filepath.Join(out, "data"), s.opts.ReadyTimeout)
-	if err != nil {
-		return nil, err
-	}
-	t.Cleanup(s.StopRegistry)
-
-	registryIP, _, _ := net.SplitHostPort(s.RegistryAddr)
-	logsDir, hostsFile, err := nsDirs(dir, registryIP)
-	if err != nil {
-		return nil, err
-	}
-	cmd := httpdCmd(context.Background(), filepath.Join(out, "auth"), logsDir, hostsFile, "-DFOREGROUND")
-	s.apache, err = startProc("httpd", filepath.Join(dir, "apache.log"), cmd)
-	if err != nil {
-		return nil, err
-	}
-	t.Cleanup(func() { s.apache.stop(s.opts.StopTimeout) })
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("stacktest: apache (port %d) log (tail):\n%s", s.Port, s.apache.tail(40))
-			t.Logf("stacktest: registry (%s) log (tail):\n%s", s.RegistryAddr, s.registry.tail(40))
-		}
-	})
-
-	err = s.apache.waitReady(s.opts.ReadyTimeout, func() error { return apacheReady(s.apache, s.Addr) })
 	if addrInUse(err) {
-		return nil, fmt.Errorf("apache port %d is already in use (another stack or process got it); tests running at the same time must use distinct Listen ports: %w", port, err)
+		return nil, fmt.Errorf("apache port %d is already in use (another stack or process got it); tests running at the same time must use distinct Listen ports: %w", s.Port, err)
 	}
 	if err != nil {
 		return nil, err
@@ -123,17 +86,6 @@ func portFree(port int) error {
 		return fmt.Errorf("apache port %d is already in use (another stack or process); tests running at the same time must use distinct Listen ports: %w", port, err)
 	}
 	return l.Close()
-}
-
-// apacheReady checks that httpd has bound its ports and started serving
-// (AH00489 "resuming normal operations", logged whatever the LogLevel) and
-// that its port accepts connections; the log check keeps a process that
-// grabbed the port first from passing for this httpd.
-func apacheReady(p *proc, addr string) error {
-	if !strings.Contains(p.log(), "AH00489") {
-		return fmt.Errorf("httpd has not logged AH00489 (resuming normal operations) yet")
-	}
-	return dial(addr)
 }
 
 func dial(addr string) error {
