@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/regsetup/regsetup/deploy"
-	"github.com/regsetup/regsetup/spec"
 	"github.com/regsetup/regsetup/writer"
 )
 
@@ -44,14 +43,12 @@ func Up(ctx context.Context, o StackOptions) (*InitResult, error) {
 	return res, deploy.Up(ctx, d)
 }
 
-// Down stops the stack; deleteData also empties data/.
+// Down stops the stack; deleteData also empties data/. It needs only the
+// output folder, not a valid spec (passwords may be gone by then).
 func Down(ctx context.Context, o StackOptions, deleteData bool) error {
-	m, err := spec.Load(o.Paths.Spec, spec.Options{})
-	if err != nil {
-		return err
-	}
-	res := &InitResult{Out: o.OutDir(), Model: m}
-	return deploy.Down(ctx, o.deploy(res), deleteData)
+	return deploy.Down(ctx, deploy.Options{
+		Dir: o.OutDir(), Compose: o.Compose, Project: o.Project, Progress: o.Progress,
+	}, deleteData)
 }
 
 func authChanged(changes []writer.Change) bool {

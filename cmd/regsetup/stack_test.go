@@ -78,3 +78,23 @@ func TestUpPortTaken(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }
+
+// TestDownNeedsNoSecrets: down works once the password variables are gone
+// (as at the end of a CI job).
+func TestDownNeedsNoSecrets(t *testing.T) {
+	testenv.Tool(t, "docker")
+	if err := exec.Command("docker", "info").Run(); err != nil {
+		testenv.Missing(t, "a running docker daemon")
+	}
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "regsetup.yaml")
+	os.WriteFile(spec, []byte("domain: myregistrydomain.com\ntls: {generate: true}\nusers: [{name: ci, password_env: REGSETUP_TEST_GONE}]\naccess: {push: [ci]}\n"), 0o644)
+	t.Setenv("REGSETUP_TEST_GONE", "a-password")
+	if code, _, stderr := runCLI(t, "init", "--spec", spec); code != exitOK {
+		t.Fatalf("init: %s", stderr)
+	}
+	os.Unsetenv("REGSETUP_TEST_GONE")
+	if code, _, stderr := runCLI(t, "down", "--spec", spec, "--project", "cmd-downnosecrets"); code != exitOK {
+		t.Errorf("down without the password variable: exit %d: %s", code, stderr)
+	}
+}
