@@ -112,7 +112,7 @@ type conformanceResult struct {
 }
 
 // caseCount counts the outcomes of the cases sharing one name.
-type caseCount struct{ Passed, Failed, Skipped int }
+type caseCount struct{ Passed, Failed, NotRun int }
 
 // Failed lists the names with a failed (or errored) occurrence, sorted.
 func (r conformanceResult) Failed() []string {
@@ -132,7 +132,7 @@ func (r conformanceResult) Total() caseCount {
 	for _, c := range r.Cases {
 		t.Passed += c.Passed
 		t.Failed += c.Failed
-		t.Skipped += c.Skipped
+		t.NotRun += c.NotRun
 	}
 	return t
 }
@@ -225,7 +225,7 @@ func parseJUnit(path string) (map[string]caseCount, error) {
 			case "passed":
 				c.Passed++
 			case "skipped":
-				c.Skipped++
+				c.NotRun++
 			case "failure", "error":
 				c.Failed++
 			default:

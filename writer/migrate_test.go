@@ -2,6 +2,7 @@ package writer
 
 import (
 	"errors"
+	"github.com/regsetup/regsetup/internal/testenv"
 	"os"
 	"path/filepath"
 	"testing"
@@ -106,7 +107,7 @@ func TestExchangeHere(t *testing.T) {
 	os.Symlink("target", filepath.Join(dir, "link"))
 	err := exchange(filepath.Join(dir, "link"), filepath.Join(dir, "folder"))
 	if errors.Is(err, errors.ErrUnsupported) {
-		t.Skipf("this file system cannot exchange; migration uses two renames: %v", err)
+		testenv.Missing(t, "renameat2 RENAME_EXCHANGE on this file system (migration falls back to two renames): "+err.Error())
 	}
 	if err != nil {
 		t.Fatal(err)

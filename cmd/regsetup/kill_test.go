@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"github.com/regsetup/regsetup/internal/testenv"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -29,8 +30,8 @@ const killPause = "15ms"
 // switches between two specs that change every auth file, and checks after
 // each kill that OUT/auth holds one whole set, old or new, never a mix.
 func TestKillDuringInit(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary about 50 times")
+	if testing.Short() && !testenv.InCI() {
+		t.Skip("builds and runs the binary about 50 times (never skipped under CI=true)")
 	}
 	bin := buildWithPause(t)
 	out := filepath.Join(t.TempDir(), "out")
