@@ -28,4 +28,3 @@ func TestCostWarning(t *testing.T) {
 		}
 	}
 }
-
