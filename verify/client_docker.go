@@ -69,11 +69,7 @@ func (d *dockerClient) load(ctx context.Context, file string, ref name.Tag, img 
 
 func (d *dockerClient) push(ctx context.Context) (string, error) {
 	r := d.r
-	img, err := newImage(r.c.Layers, r.c.LayerSize)
-	if err != nil {
-		return "", err
-	}
-	want, err := describe(img)
+	img, want, err := r.testImage()
 	if err != nil {
 		return "", err
 	}

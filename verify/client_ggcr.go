@@ -31,11 +31,7 @@ func (r *run) remoteOpts(ctx context.Context, id Identity) []remote.Option {
 
 func (g *ggcrClient) push(ctx context.Context) (string, error) {
 	r := g.r
-	img, err := newImage(r.c.Layers, r.c.LayerSize)
-	if err != nil {
-		return "", err
-	}
-	want, err := describe(img)
+	img, want, err := r.testImage()
 	if err != nil {
 		return "", err
 	}

@@ -94,3 +94,17 @@ func shortDigest(h v1.Hash) string {
 	}
 	return h.String()
 }
+
+// testImage is the image the push step sends, with what it is expected to
+// look like once pulled back.
+func (r *run) testImage() (v1.Image, *pushedImage, error) {
+	img, err := newImage(r.c.Layers, r.c.LayerSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	want, err := describe(img)
+	if err != nil {
+		return nil, nil, err
+	}
+	return img, want, nil
+}
