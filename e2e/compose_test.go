@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regsetup/regsetup/app"
-	"github.com/regsetup/regsetup/deploy"
+	"github.com/regsetup/regsetup/internal/app"
+	"github.com/regsetup/regsetup/internal/deploy"
 	"github.com/regsetup/regsetup/internal/golden"
 	"github.com/regsetup/regsetup/internal/testenv"
 )

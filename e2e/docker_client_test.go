@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/regsetup/regsetup/app"
-	"github.com/regsetup/regsetup/verify"
+	"github.com/regsetup/regsetup/internal/app"
+	"github.com/regsetup/regsetup/internal/verify"
 )
 
 // trustInDocker makes the docker daemon trust the stack's certificate for

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"text/template"
 
-	"github.com/regsetup/regsetup/app"
+	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/golden"
 	"github.com/regsetup/regsetup/internal/stacktest"
-	"github.com/regsetup/regsetup/verify"
+	"github.com/regsetup/regsetup/internal/verify"
 )
 
 // stackSpec is the recipe's users and domain; Port and Profile vary.

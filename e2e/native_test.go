@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regsetup/regsetup/app"
+	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/stacktest"
-	"github.com/regsetup/regsetup/verify"
+	"github.com/regsetup/regsetup/internal/verify"
 )
 
 // Ports: each test that starts Apache uses its own (profiles() takes two).

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regsetup/regsetup/app"
+	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/golden"
-	"github.com/regsetup/regsetup/verify"
+	"github.com/regsetup/regsetup/internal/verify"
 )
 
 // renderTestdata renders testdata/<name>.yaml (with its certificate) on

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/regsetup/regsetup/app"
-	"github.com/regsetup/regsetup/deploy"
+	"github.com/regsetup/regsetup/internal/app"
+	"github.com/regsetup/regsetup/internal/deploy"
 	"github.com/regsetup/regsetup/spec"
-	"github.com/regsetup/regsetup/verify"
-	"github.com/regsetup/regsetup/writer"
+	"github.com/regsetup/regsetup/internal/verify"
+	"github.com/regsetup/regsetup/internal/outdir"
 )
 
 // Exit codes. Scripts rely on them; README.md lists them.
@@ -35,7 +35,7 @@ var exitTable = []struct {
 	{errUsage, exitUsage},
 	{spec.ErrInvalid, exitInvalid},
 	{app.ErrDrift, exitDrift},
-	{writer.ErrEdited, exitEdited},
+	{outdir.ErrEdited, exitEdited},
 	{deploy.ErrEnvironment, exitCannotRun},
 	{deploy.ErrUnhealthy, exitUnhealthy},
 	{app.ErrChecksFailed, exitUnhealthy},

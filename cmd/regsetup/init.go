@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/regsetup/regsetup/app"
-	"github.com/regsetup/regsetup/writer"
+	"github.com/regsetup/regsetup/internal/app"
+	"github.com/regsetup/regsetup/internal/outdir"
 	"github.com/urfave/cli/v2"
 )
 
@@ -66,7 +66,7 @@ func printInit(c *cli.Context, res *app.InitResult) {
 	}
 	for _, ch := range res.Changes {
 		action := string(ch.Action)
-		if c.Bool("check") && ch.Action != writer.Unchanged {
+		if c.Bool("check") && ch.Action != outdir.Unchanged {
 			action = "would be " + action
 		}
 		fmt.Fprintf(out, "%-10s %s\n", action, ch.Path)

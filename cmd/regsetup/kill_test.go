@@ -22,8 +22,8 @@ const killSeed = 20240611
 // killRuns is how many runs are killed.
 const killRuns = 48
 
-// killPause is the writer's pause after each disk step in the test build,
-// so that random kills land between any two steps (writer/pause.go).
+// killPause is outdir's pause after each disk step in the test build,
+// so that random kills land between any two steps (internal/outdir/pause.go).
 const killPause = "15ms"
 
 // TestKillDuringInit kills `regsetup init` at random times while it
@@ -59,11 +59,11 @@ func TestKillDuringInit(t *testing.T) {
 	t.Logf("outcomes: %v", outcomes)
 }
 
-// buildWithPause builds regsetup with the writer's step pause.
+// buildWithPause builds regsetup with outdir's step pause.
 func buildWithPause(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "regsetup")
-	flags := "-X github.com/regsetup/regsetup/writer.stepPause=" + killPause
+	flags := "-X github.com/regsetup/regsetup/internal/outdir.stepPause=" + killPause
 	cmd := exec.Command("go", "build", "-ldflags", flags, "-o", bin, ".")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/regsetup/regsetup/app"
+	"github.com/regsetup/regsetup/internal/app"
 	"github.com/urfave/cli/v2"
 )
 

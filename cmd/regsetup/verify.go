@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/regsetup/regsetup/app"
-	"github.com/regsetup/regsetup/verify"
+	"github.com/regsetup/regsetup/internal/app"
+	"github.com/regsetup/regsetup/internal/verify"
 	"github.com/urfave/cli/v2"
 )
 

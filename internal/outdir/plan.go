@@ -1,4 +1,4 @@
-// Package writer puts rendered artifacts on disk: it plans what would
+// Package outdir puts rendered artifacts on disk: it plans what would
 // change, refuses to overwrite a file a person edited since regsetup last
 // wrote it, and writes atomically.
 //
@@ -12,7 +12,7 @@
 // rename). The only things it deletes are its own older versioned folders
 // and its own leftovers from interrupted runs (prune.go); data/ is never
 // touched.
-package writer
+package outdir
 
 import (
 	"bytes"

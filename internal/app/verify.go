@@ -14,7 +14,7 @@ import (
 	"github.com/regsetup/regsetup/generator"
 	"github.com/regsetup/regsetup/model"
 	"github.com/regsetup/regsetup/spec"
-	"github.com/regsetup/regsetup/verify"
+	"github.com/regsetup/regsetup/internal/verify"
 )
 
 // ErrChecksFailed is returned when verify ran and a check failed.

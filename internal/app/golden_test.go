@@ -11,7 +11,7 @@ import (
 	"github.com/regsetup/regsetup/generator"
 	"github.com/regsetup/regsetup/internal/golden"
 	"github.com/regsetup/regsetup/spec"
-	"github.com/regsetup/regsetup/writer"
+	"github.com/regsetup/regsetup/internal/outdir"
 )
 
 // goldenCases are testdata/<case>.yaml rendered into goldenfiles/<case>/.
@@ -86,7 +86,7 @@ func TestRenderTwice(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, c := range res.Changes {
-				if c.Action != writer.Unchanged {
+				if c.Action != outdir.Unchanged {
 					t.Errorf("re-running init: %s %s, want unchanged", c.Path, c.Action)
 				}
 			}

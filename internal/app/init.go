@@ -14,7 +14,7 @@ import (
 	"github.com/regsetup/regsetup/generator"
 	"github.com/regsetup/regsetup/model"
 	"github.com/regsetup/regsetup/spec"
-	"github.com/regsetup/regsetup/writer"
+	"github.com/regsetup/regsetup/internal/outdir"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -48,7 +48,7 @@ type InitOptions struct {
 type InitResult struct {
 	Out      string          `json:"out"`
 	Profile  string          `json:"profile"`
-	Changes  []writer.Change `json:"files"`
+	Changes  []outdir.Change `json:"files"`
 	Notes    []string        `json:"notes,omitempty"`    // what the person should do next
 	Warnings []string        `json:"warnings,omitempty"` // problems that did not stop it
 	Model    *model.Model    `json:"-"`
@@ -69,7 +69,7 @@ func Init(o InitOptions) (*InitResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := writer.Compute(out, files)
+	plan, err := outdir.Compute(out, files)
 	if err != nil {
 		return nil, err
 	}

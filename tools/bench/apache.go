@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"text/template"
 
-	"github.com/regsetup/regsetup/app"
+	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/stacktest"
 )
 

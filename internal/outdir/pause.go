@@ -1,10 +1,10 @@
-package writer
+package outdir
 
 import "time"
 
 // stepPause, set only in test builds with
 //
-//	go build -ldflags "-X github.com/regsetup/regsetup/writer.stepPause=20ms"
+//	go build -ldflags "-X github.com/regsetup/regsetup/internal/outdir.stepPause=20ms"
 //
 // makes Apply sleep after each step that changes the disk, so a test that
 // kills regsetup at random times lands between any two steps. Release

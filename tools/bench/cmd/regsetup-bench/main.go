@@ -24,7 +24,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/regsetup/regsetup/bench"
+	"github.com/regsetup/regsetup/tools/bench"
 )
 
 func main() { os.Exit(run()) }

@@ -1,4 +1,4 @@
-package writer
+package outdir
 
 import (
 	"crypto/sha256"

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/regsetup/regsetup/deploy"
-	"github.com/regsetup/regsetup/writer"
+	"github.com/regsetup/regsetup/internal/deploy"
+	"github.com/regsetup/regsetup/internal/outdir"
 )
 
 // StackOptions tune Up and Down.
@@ -51,9 +51,9 @@ func Down(ctx context.Context, o StackOptions, deleteData bool) error {
 	}, deleteData)
 }
 
-func authChanged(changes []writer.Change) bool {
+func authChanged(changes []outdir.Change) bool {
 	for _, c := range changes {
-		if strings.HasPrefix(c.Path, "auth/") && c.Action != writer.Unchanged {
+		if strings.HasPrefix(c.Path, "auth/") && c.Action != outdir.Unchanged {
 			return true
 		}
 	}
