@@ -7,9 +7,9 @@ import (
 
 	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/deploy"
-	"github.com/regsetup/regsetup/spec"
-	"github.com/regsetup/regsetup/internal/verify"
 	"github.com/regsetup/regsetup/internal/outdir"
+	"github.com/regsetup/regsetup/internal/verify"
+	"github.com/regsetup/regsetup/spec"
 )
 
 // Exit codes. Scripts rely on them; README.md lists them.

@@ -10,8 +10,8 @@ import (
 
 	"github.com/regsetup/regsetup/generator"
 	"github.com/regsetup/regsetup/internal/golden"
-	"github.com/regsetup/regsetup/spec"
 	"github.com/regsetup/regsetup/internal/outdir"
+	"github.com/regsetup/regsetup/spec"
 )
 
 // goldenCases are testdata/<case>.yaml rendered into goldenfiles/<case>/.

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/regsetup/regsetup/generator"
+	"github.com/regsetup/regsetup/internal/outdir"
 	"github.com/regsetup/regsetup/model"
 	"github.com/regsetup/regsetup/spec"
-	"github.com/regsetup/regsetup/internal/outdir"
 	"golang.org/x/crypto/bcrypt"
 )
 

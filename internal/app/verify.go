@@ -12,9 +12,9 @@ import (
 	"strings"
 
 	"github.com/regsetup/regsetup/generator"
+	"github.com/regsetup/regsetup/internal/verify"
 	"github.com/regsetup/regsetup/model"
 	"github.com/regsetup/regsetup/spec"
-	"github.com/regsetup/regsetup/internal/verify"
 )
 
 // ErrChecksFailed is returned when verify ran and a check failed.
