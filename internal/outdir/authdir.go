@@ -240,3 +240,37 @@ func updateSet(root string, auth []Change) ([]string, error) {
 	}
 	return append(warnings, prune(root, true, set, prev)...), nil
 }
+
+// pruneOut deletes regsetup's leftovers of interrupted runs in OUT (this
+// release's temporary entries and the previous release's). A temporary
+// folder that is not regsetup's (a plain auth/ exchanged out by a run
+// killed before it moved it aside) is moved to MigratedDir instead.
+func pruneOut(dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return []string{fmt.Sprintf("could not list %s to delete leftovers: %v", dir, err)}
+	}
+	var warnings []string
+	for _, e := range entries {
+		n, path := e.Name(), filepath.Join(dir, e.Name())
+		if !tmpRE.MatchString(n) && !legacyTmpRE.MatchString(n) {
+			continue
+		}
+		if tmpRE.MatchString(n) && e.IsDir() && !inLayout(path) {
+			aside, err := freeName(dir, MigratedDir)
+			if err == nil {
+				err = os.Rename(path, filepath.Join(dir, aside))
+			}
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("an interrupted run left your old %s folder as %s; move it back or away (%v)", AuthDir, n, err))
+			} else {
+				warnings = append(warnings, fmt.Sprintf("an interrupted run left your old %s folder aside: it is kept as %s", AuthDir, aside))
+			}
+			continue
+		}
+		if err := os.RemoveAll(path); err != nil {
+			warnings = append(warnings, fmt.Sprintf("could not delete the leftover %s: %v", n, err))
+		}
+	}
+	return warnings
+}

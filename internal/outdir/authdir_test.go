@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/regsetup/regsetup/generator"
 )
@@ -173,6 +174,7 @@ func TestReaderNeverSeesAPart(t *testing.T) {
 					}
 					reads.Add(1)
 				}
+				time.Sleep(20 * time.Microsecond) // leave the writer some CPU
 			}
 		}()
 	}

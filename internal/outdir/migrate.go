@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -280,40 +279,6 @@ func linkTree(src, dst string) error {
 	return nil // sockets, devices and pipes have no place in a config folder
 }
 
-// pruneOut deletes regsetup's leftovers of interrupted runs in OUT (this
-// release's temporary entries and the previous release's). A temporary
-// folder that is not regsetup's (a plain auth/ exchanged out by a run
-// killed before it moved it aside) is moved to MigratedDir instead.
-func pruneOut(dir string) []string {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return []string{fmt.Sprintf("could not list %s to delete leftovers: %v", dir, err)}
-	}
-	var warnings []string
-	for _, e := range entries {
-		n, path := e.Name(), filepath.Join(dir, e.Name())
-		if !tmpRE.MatchString(n) && !legacyTmpRE.MatchString(n) {
-			continue
-		}
-		if tmpRE.MatchString(n) && e.IsDir() && !inLayout(path) {
-			aside, err := freeName(dir, MigratedDir)
-			if err == nil {
-				err = os.Rename(path, filepath.Join(dir, aside))
-			}
-			if err != nil {
-				warnings = append(warnings, fmt.Sprintf("an interrupted run left your old %s folder as %s; move it back or away (%v)", AuthDir, n, err))
-			} else {
-				warnings = append(warnings, fmt.Sprintf("an interrupted run left your old %s folder aside: it is kept as %s", AuthDir, aside))
-			}
-			continue
-		}
-		if err := os.RemoveAll(path); err != nil {
-			warnings = append(warnings, fmt.Sprintf("could not delete the leftover %s: %v", n, err))
-		}
-	}
-	return warnings
-}
-
 // PruneLegacy deletes the previous release's set folders, OUT/.auth-<hex>/,
 // once OUT/auth no longer links to one, and returns warnings for what it
 // could not delete. A running Apache created before the migration still
@@ -344,22 +309,4 @@ func PruneLegacy(dir string) []string {
 		}
 	}
 	return warnings
-}
-
-// freeName is base, or base-2, base-3... whichever does not exist in dir.
-func freeName(dir, base string) (string, error) {
-	for i := 1; i < 1000; i++ {
-		name := base
-		if i > 1 {
-			name += "-" + strconv.Itoa(i)
-		}
-		_, err := os.Lstat(filepath.Join(dir, name))
-		if errors.Is(err, fs.ErrNotExist) {
-			return name, nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", name, err)
-		}
-	}
-	return "", fmt.Errorf("too many %s entries in %s: delete old ones", base, dir)
 }

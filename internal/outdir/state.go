@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -180,4 +181,22 @@ func flock(f *os.File, how int) (func(), error) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// freeName is base, or base-2, base-3... whichever does not exist in dir.
+func freeName(dir, base string) (string, error) {
+	for i := 1; i < 1000; i++ {
+		name := base
+		if i > 1 {
+			name += "-" + strconv.Itoa(i)
+		}
+		_, err := os.Lstat(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return name, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", name, err)
+		}
+	}
+	return "", fmt.Errorf("too many %s entries in %s: delete old ones", base, dir)
 }
