@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/regsetup/regsetup/internal/outdir"
 	"github.com/regsetup/regsetup/internal/stacktest"
 	"github.com/regsetup/regsetup/internal/testenv"
 )
@@ -77,10 +78,37 @@ func canConfigTest(t *testing.T) bool {
 	return true
 }
 
-// checkSet reads OUT/auth and returns the spec all five files belong to,
-// failing the test when one is missing or they belong to different specs.
+// artifacts are the auth/ files every kill spec renders.
+var artifacts = []string{"httpd.conf", "httpd.htpasswd", "httpd.groups", "domain.crt", "domain.key"}
+
+// checkLayout fails unless OUT/auth is a real folder whose .current points
+// to a set folder and whose artifacts are the links .current/NAME.
+func checkLayout(t *testing.T, out string) {
+	t.Helper()
+	auth := filepath.Join(out, outdir.AuthDir)
+	if st, err := os.Lstat(auth); err != nil || !st.IsDir() {
+		t.Errorf("auth is not a real folder: %v", err)
+		return
+	}
+	set, err := outdir.CurrentSet(out)
+	if err != nil || !strings.HasPrefix(set, ".set-") {
+		t.Errorf("auth/%s points to %q (%v), not to a set", outdir.CurrentLink, set, err)
+	} else if st, err := os.Stat(filepath.Join(auth, set)); err != nil || !st.IsDir() {
+		t.Errorf("auth/%s points to %s, which is no folder: %v", outdir.CurrentLink, set, err)
+	}
+	for _, n := range artifacts {
+		if target, err := os.Readlink(filepath.Join(auth, n)); err != nil || target != outdir.CurrentLink+"/"+n {
+			t.Errorf("auth/%s is not the link %s/%s: %q %v", n, outdir.CurrentLink, n, target, err)
+		}
+	}
+}
+
+// checkSet checks the layout, reads OUT/auth and returns the spec all five
+// files belong to, failing the test when one is missing or they belong to
+// different specs.
 func checkSet(t *testing.T, out string, configTest bool) killSpec {
 	t.Helper()
+	checkLayout(t, out)
 	read := func(name string) []byte {
 		data, err := os.ReadFile(filepath.Join(out, "auth", name))
 		if err != nil {

@@ -51,7 +51,10 @@ type InitResult struct {
 	Changes  []outdir.Change `json:"files"`
 	Notes    []string        `json:"notes,omitempty"`    // what the person should do next
 	Warnings []string        `json:"warnings,omitempty"` // problems that did not stop it
-	Model    *model.Model    `json:"-"`
+	// Remount: the folder Apache mounts was replaced (a migration from an
+	// older layout), so a running Apache must be re-created once.
+	Remount bool         `json:"remount,omitempty"`
+	Model   *model.Model `json:"-"`
 }
 
 // Init renders the spec into the output folder.
@@ -61,6 +64,18 @@ func Init(o InitOptions) (*InitResult, error) {
 		return nil, err
 	}
 	out := o.OutDir()
+	// One run at a time on a folder, from reading it until the state is
+	// saved; a check takes the lock shared, so it never reads a write
+	// half done.
+	lock := outdir.Lock
+	if o.Check {
+		lock = outdir.RLock
+	}
+	unlock, err := lock(out)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	prev, err := readPrevious(out)
 	if err != nil {
 		return nil, err
@@ -86,6 +101,7 @@ func Init(o InitOptions) (*InitResult, error) {
 	}
 	w, err := plan.Apply(o.Force)
 	res.Warnings = append(res.Warnings, w...)
+	res.Remount = plan.Remount
 	if err != nil {
 		return res, fmt.Errorf("writing %s: %w", out, err)
 	}

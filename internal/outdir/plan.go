@@ -1,17 +1,3 @@
-// Package outdir puts rendered artifacts on disk: it plans what would
-// change, refuses to overwrite a file a person edited since regsetup last
-// wrote it, and writes atomically.
-//
-// The auth/ files are one set: Apache must never see some old and some new
-// ones. OUT/auth is therefore a symbolic link to a versioned folder,
-// OUT/.auth-<digest>/, holding the whole set; a change writes a new folder
-// and replaces the link with rename(2), which is atomic (authset.go,
-// swap.go). An older plain auth/ folder is moved aside to
-// auth.before-regsetup, not deleted (migrate.go). Other files
-// (docker-compose.yml) are written one by one (temporary file, fsync,
-// rename). The only things it deletes are its own older versioned folders
-// and its own leftovers from interrupted runs (prune.go); data/ is never
-// touched.
 package outdir
 
 import (
@@ -23,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/regsetup/regsetup/generator"
 )
@@ -56,6 +43,11 @@ type Change struct {
 type Plan struct {
 	Dir     string
 	Changes []Change
+	// Remount is set by Apply when it replaced the folder Apache mounts
+	// (a migration from the older symlinked layout or from a plain
+	// hand-made auth/): a running Apache still has the old folder mounted
+	// and must be re-created once.
+	Remount bool
 	state   *state
 }
 
@@ -69,6 +61,9 @@ func Compute(dir string, files []generator.File) (*Plan, error) {
 	p := &Plan{Dir: dir, state: st}
 	for i := range files {
 		f := &files[i]
+		if rel, ok := strings.CutPrefix(f.Path, AuthDir+"/"); ok && (rel == "" || strings.ContainsAny(rel, "/") || strings.HasPrefix(rel, ".")) {
+			return nil, fmt.Errorf("planning %s: files in %s/ must be plain names (no folders, no leading dot)", f.Path, AuthDir)
+		}
 		a, had, err := classify(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data, func(sum string) bool { return st.wrote(f.Path, sum) })
 		if err != nil {
 			return nil, err

@@ -1,12 +1,19 @@
 package outdir
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // StateFile records what regsetup last wrote (a digest per file), to tell
@@ -50,23 +57,33 @@ func (st *state) wrote(path, sum string) bool {
 func (st *state) save(dir string) error {
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
+		return fmt.Errorf("writing %s: %w", StateFile, err)
+	}
+	if err := replaceFile(dir, StateFile, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("writing %s: %w", StateFile, err)
+	}
+	return nil
+}
+
+// replaceFile writes data to dir/name through a temporary file (fsync,
+// rename), so readers see the old or the new content, never a part.
+func replaceFile(dir, name string, data []byte, mode fs.FileMode) error {
+	tmp := filepath.Join(dir, tmpName())
+	if err := writeSynced(tmp, data, mode); err != nil {
+		os.Remove(tmp)
 		return err
 	}
-	path := filepath.Join(dir, StateFile)
-	tmp := path + ".tmp"
-	if err := writeSynced(tmp, append(data, '\n'), 0o600); err != nil {
-		return fmt.Errorf("writing %s: %w", StateFile, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing %s: %w", StateFile, err)
+	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
+		os.Remove(tmp)
+		return err
 	}
 	syncDir(dir)
 	return nil
 }
 
-// writeSynced creates (or truncates) path with data and fsyncs it.
+// writeSynced creates path (which must not exist) with data and fsyncs it.
 func writeSynced(path string, data []byte, mode fs.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		return err
 	}
@@ -78,4 +95,108 @@ func writeSynced(path string, data []byte, mode fs.FileMode) error {
 		err = cerr
 	}
 	return err
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// tmpPrefix starts the name of every temporary entry regsetup makes (in
+// OUT and in auth/); tmpRE matches them, and only them, for pruning.
+const tmpPrefix = ".regsetup-tmp-"
+
+var tmpRE = regexp.MustCompile(`^\.regsetup-tmp-[0-9a-f]{16}$`)
+
+// tmpName is a new random temporary name: no two runs, and no two steps of
+// one run, share one.
+func tmpName() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return tmpPrefix + hex.EncodeToString(b)
+}
+
+// LockFile is the lock of the output folder (see Lock).
+const LockFile = ".regsetup.lock"
+
+// ErrLocked is returned when another run holds the output folder's lock
+// for longer than Lock waits.
+var ErrLocked = errors.New("another regsetup run holds the output folder")
+
+// lockWait bounds how long Lock waits for another run; tests shorten it.
+var lockWait = 60 * time.Second
+
+// Lock takes the exclusive lock of the output folder dir (an flock on
+// dir/.regsetup.lock, created with dir when missing), waiting up to 60 s
+// for another run to finish. Hold it from before Compute until after
+// Apply, so two runs never interleave. The kernel drops the lock when the
+// process ends, even by kill -9, so a stale lock cannot block later runs.
+// The lock is not reentrant: do not call Lock (or PruneLegacy) again while
+// holding it.
+func Lock(dir string) (unlock func(), err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("locking %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", dir, err)
+	}
+	return flock(f, unix.LOCK_EX)
+}
+
+// RLock takes the lock of dir shared, for a run that only reads (init
+// --check): readers run side by side and wait only for a writer, so they
+// never read a write half done. It creates nothing: where the lock file
+// does not exist (no run of this release wrote there yet) it returns
+// without locking.
+func RLock(dir string) (unlock func(), err error) {
+	f, err := os.Open(filepath.Join(dir, LockFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return func() {}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", dir, err)
+	}
+	return flock(f, unix.LOCK_SH)
+}
+
+// flock locks f (how: LOCK_EX or LOCK_SH), polling until lockWait has
+// passed; f is closed when locking fails or on unlock.
+func flock(f *os.File, how int) (func(), error) {
+	deadline := time.Now().Add(lockWait)
+	for {
+		err := unix.Flock(int(f.Fd()), how|unix.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil // closing the last descriptor releases the lock
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", f.Name(), err)
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("%w: %s is still locked after %v; the lock ends with the run that holds it (see who does: fuser %s)", ErrLocked, f.Name(), lockWait, f.Name())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// freeName is base, or base-2, base-3... whichever does not exist in dir.
+func freeName(dir, base string) (string, error) {
+	for i := 1; i < 1000; i++ {
+		name := base
+		if i > 1 {
+			name += "-" + strconv.Itoa(i)
+		}
+		_, err := os.Lstat(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			return name, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", name, err)
+		}
+	}
+	return "", fmt.Errorf("too many %s entries in %s: delete old ones", base, dir)
 }
