@@ -16,10 +16,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/regsetup/regsetup/internal/golden"
 )
 
+// recipeDir holds the in-repo copies of the recipe's own files.
+var recipeDir = filepath.Join(golden.Root(), "testdata", "reference")
+
 const (
-	recipeDir  = "/work/shared/reference/recipe"
 	serverName = "myregistrydomain.com"
 	mpmLine    = "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
 )
