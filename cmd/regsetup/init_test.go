@@ -117,3 +117,84 @@ func TestExample(t *testing.T) {
 		t.Errorf("the starter spec does not render: %s", stderr)
 	}
 }
+
+// TestCommandLine: every bad command line exits 2 (usage) with a hint, and
+// help still works.
+func TestCommandLine(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"typo gets a hint", []string{"inti"}, exitUsage, "", `unknown command "inti"; did you mean "init"?`},
+		{"swapped letters", []string{"verfiy"}, exitUsage, "", `did you mean "verify"?`},
+		{"far from any command", []string{"xyzzy"}, exitUsage, "", `unknown command "xyzzy" (see regsetup --help)`},
+		{"extra argument", []string{"init", "regsetup.yaml"}, exitUsage, "", `init takes no arguments, got ["regsetup.yaml"]`},
+		{"extra argument after flags", []string{"example", "--", "x"}, exitUsage, "", "example takes no arguments"},
+		{"unknown flag", []string{"init", "--chek"}, exitUsage, "", "flag provided but not defined"},
+		{"unknown global flag", []string{"--bogus"}, exitUsage, "", "flag provided but not defined"},
+		{"help for no such command", []string{"help", "inti"}, exitUsage, "", `did you mean "init"?`},
+		{"no command shows help", nil, exitOK, "USAGE:", ""},
+		{"help", []string{"help"}, exitOK, "COMMANDS:", ""},
+		{"help for a command", []string{"help", "init"}, exitOK, "--check", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout:\n%s(want %q)\nstderr:\n%s(want %q)", code, tt.code, stdout, tt.stdout, stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{{"init", "init", 0}, {"inti", "init", 1}, {"ini", "init", 1}, {"verfiy", "verify", 1}, {"up", "down", 4}, {"", "up", 2}} {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestInitJSONOneDocument: under --json every run prints exactly one JSON
+// document, also when it fails and also with --up --verify.
+func TestInitJSONOneDocument(t *testing.T) {
+	spec := quickstart(t)
+	invalid := filepath.Join(golden.Root(), "testdata", "invalid", "port-zero.yaml")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		keys []string
+	}{
+		{"init", []string{"init", "--json", "--spec", spec}, exitOK, []string{"files", "profile"}},
+		{"invalid spec", []string{"init", "--json", "--spec", invalid, "--out", t.TempDir()}, exitInvalid, []string{"error"}},
+		{"up fails", []string{"init", "--json", "--up", "--verify", "--spec", spec, "--compose", "/nonexistent/compose", "--timeout", "1s"}, exitCannotRun, []string{"files", "error"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			dec := json.NewDecoder(strings.NewReader(stdout))
+			var doc map[string]json.RawMessage
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+			}
+			if dec.More() {
+				t.Errorf("stdout holds more than one JSON document:\n%s", stdout)
+			}
+			for _, k := range tt.keys {
+				if _, ok := doc[k]; !ok {
+					t.Errorf("the document has no %q:\n%s", k, stdout)
+				}
+			}
+		})
+	}
+}
