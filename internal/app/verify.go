@@ -44,7 +44,7 @@ func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
 	}
 	cfg, err := verifyConfig(m, o)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", verify.ErrConfig, err)
+		return nil, fmt.Errorf("%w: %w", verify.ErrConfig, err)
 	}
 	rep, err := verify.Run(ctx, cfg)
 	if err != nil {

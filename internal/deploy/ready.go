@@ -71,7 +71,7 @@ func (p *Probe) Wait(ctx context.Context, timeout time.Duration, alive func(cont
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w: not ready after %v: %v", ErrUnhealthy, timeout, last)
+			return fmt.Errorf("%w: not ready after %v: %w", ErrUnhealthy, timeout, last)
 		case <-tick.C:
 		}
 	}
