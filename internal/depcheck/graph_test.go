@@ -208,3 +208,11 @@ func (g graph) modulePackages() []string {
 	slices.Sort(names)
 	return names
 }
+
+// writeFile writes a test input or fails the test.
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
