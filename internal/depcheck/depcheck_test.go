@@ -24,6 +24,7 @@ var later = map[string][]string{
 	"internal/deploy":  {"spec", "internal/verify", "internal/app"},
 	"internal/verify":  {"spec", "gopkg.in/yaml.v3", "internal/app", "generator", "internal/outdir"},
 	"internal/execx":   {"model", "spec", "generator", "internal/outdir", "internal/deploy", "internal/verify", "internal/app"},
+	"internal/tlsdial": {"model", "spec", "generator", "internal/outdir", "internal/deploy", "internal/verify", "internal/app", "internal/execx"},
 	"internal/app":     {"cmd/regsetup"},
 	"internal/testenv": {"internal/stacktest"},
 }
