@@ -21,42 +21,58 @@ func TestInvalidCorpus(t *testing.T) {
 	if err != nil || len(files) < 40 {
 		t.Fatalf("want at least 40 invalid specs, found %d (%v)", len(files), err)
 	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
+	// Each spec runs twice: named by its path, and from inside its folder
+	// with a bare name, as the README's flow runs (--spec regsetup.yaml).
+	for _, inFolder := range []bool{false, true} {
+		for _, f := range files {
+			name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+			if inFolder {
+				name += "/in-its-folder"
 			}
-			wants := wantLines(data)
-			if len(wants) == 0 {
-				t.Fatalf("%s has no '# want:' line", f)
-			}
-			out := filepath.Join(t.TempDir(), "out")
-			code, stdout, stderr := runCLI(t, "init", "--spec", f, "--out", out)
-			if code != exitInvalid {
-				t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitInvalid, stderr)
-			}
-			for _, p := range compareErrors(errorLines(stderr), wants) {
-				t.Errorf("%s; stderr:\n%s", p, stderr)
-			}
-			for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
-				if !strings.HasPrefix(line, "regsetup: ") && !strings.HasPrefix(line, f) {
-					t.Errorf("stderr line %q does not start with the program or the spec's name: a value broke out of its message", line)
-				}
-			}
-			if stdout != "" {
-				t.Errorf("stdout should be empty on error, got %q", stdout)
-			}
-			for _, secret := range []string{"testpassword", "testpasswordpush", "BEGIN PRIVATE KEY"} {
-				if strings.Contains(stderr, secret) {
-					t.Errorf("stderr leaks %q", secret)
-				}
-			}
-			if _, err := os.Stat(out); !os.IsNotExist(err) {
-				t.Errorf("init wrote %s on invalid input", out)
-			}
-		})
+			t.Run(name, func(t *testing.T) { checkInvalid(t, f, inFolder) })
+		}
+	}
+}
+
+// checkInvalid runs init on the invalid spec f (from its folder, named
+// without one, when inFolder) and checks what TestInvalidCorpus says.
+func checkInvalid(t *testing.T, f string, inFolder bool) {
+	data, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wants := wantLines(data)
+	if len(wants) == 0 {
+		t.Fatalf("%s has no '# want:' line", f)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	specArg := f
+	if inFolder {
+		t.Chdir(filepath.Dir(f))
+		specArg = filepath.Base(f)
+	}
+	code, stdout, stderr := runCLI(t, "init", "--spec", specArg, "--out", out)
+	if code != exitInvalid {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitInvalid, stderr)
+	}
+	for _, p := range compareErrors(errorLines(stderr), wants) {
+		t.Errorf("%s; stderr:\n%s", p, stderr)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if !strings.HasPrefix(line, "regsetup: ") && !strings.HasPrefix(line, specArg) {
+			t.Errorf("stderr line %q does not start with the program or the spec's name: a value broke out of its message", line)
+		}
+	}
+	if stdout != "" {
+		t.Errorf("stdout should be empty on error, got %q", stdout)
+	}
+	for _, secret := range []string{"testpassword", "testpasswordpush", "BEGIN PRIVATE KEY"} {
+		if strings.Contains(stderr, secret) {
+			t.Errorf("stderr leaks %q", secret)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("init wrote %s on invalid input", out)
 	}
 }
 

@@ -50,22 +50,45 @@ func caseOptions(name, out string) InitOptions {
 
 func TestGolden(t *testing.T) {
 	for _, name := range goldenCases {
+		t.Run(name, func(t *testing.T) { checkGolden(t, name, renderCase(t, name)) })
+	}
+}
+
+// TestGoldenFromTheSpecsFolder renders each case as the README's flow
+// does: from the spec's own folder, naming it without a folder
+// (--spec recipe.yaml), so relative tls.cert, tls.key and password_file
+// resolve against ".".
+func TestGoldenFromTheSpecsFolder(t *testing.T) {
+	for _, name := range goldenCases {
 		t.Run(name, func(t *testing.T) {
-			out := renderCase(t, name)
-			for _, p := range artifactPaths {
-				got, err := os.ReadFile(filepath.Join(out, p))
-				if os.IsNotExist(err) {
-					if _, gerr := os.Stat(filepath.Join(golden.Dir(name), p)); gerr == nil {
-						t.Errorf("%s was not rendered but has a golden file", p)
-					}
-					continue
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				golden.Check(t, filepath.Join(golden.Dir(name), p), got)
+			cryptotest.SetGlobalRandom(t, 1)
+			out := t.TempDir()
+			t.Chdir(filepath.Join(golden.Root(), "testdata"))
+			o := caseOptions(name, out)
+			o.Paths.Spec = name + ".yaml"
+			if _, err := Init(o); err != nil {
+				t.Fatalf("init --spec %s.yaml in testdata/: %v", name, err)
 			}
+			checkGolden(t, name, out)
 		})
+	}
+}
+
+// checkGolden compares every artifact in out with goldenfiles/<name>/.
+func checkGolden(t *testing.T, name, out string) {
+	t.Helper()
+	for _, p := range artifactPaths {
+		got, err := os.ReadFile(filepath.Join(out, p))
+		if os.IsNotExist(err) {
+			if _, gerr := os.Stat(filepath.Join(golden.Dir(name), p)); gerr == nil {
+				t.Errorf("%s was not rendered but has a golden file", p)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden.Check(t, filepath.Join(golden.Dir(name), p), got)
 	}
 }
 
