@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	_ "github.com/regsetup/regsetup/internal/golden" // go test ./... -update passes -update here too
 )
 
 // module is the main module's path; rules name packages relative to it.

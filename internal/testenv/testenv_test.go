@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	_ "github.com/regsetup/regsetup/internal/golden" // go test ./... -update passes -update here too
 )
 
 // recorder is a testing.TB that records how a test would end instead of
