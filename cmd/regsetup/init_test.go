@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/regsetup/regsetup/internal/golden"
+	"github.com/regsetup/regsetup/internal/testenv"
 )
 
 // quickstart copies testdata/quickstart.yaml into a new folder.
@@ -196,5 +198,45 @@ func TestInitJSONOneDocument(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestInitUpVerifyJSON runs the CI pipeline's one command with --json on
+// the real docker: stdout is one document holding the files, the up
+// result and verify's report as verify --json writes it.
+func TestInitUpVerifyJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a stack with docker compose (-short)")
+	}
+	testenv.Tool(t, "docker")
+	if err := exec.Command("docker", "info").Run(); err != nil {
+		testenv.Missing(t, "a running docker daemon")
+	}
+	const project, port = "cleanup-initjson", "16057"
+	spec := quickstartOn(t, port)
+	t.Cleanup(func() { runCLI(t, "down", "--spec", spec, "--project", project) })
+	code, stdout, stderr := runCLI(t, "init", "--json", "--spec", spec, "--project", project, "--up", "--verify",
+		"--resolve", "myregistrydomain.com:"+port+":127.0.0.1", "--layers", "1", "--layer-size", "4096")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	var doc struct {
+		Files  []struct{ Path, Action string }
+		Up     json.RawMessage
+		Verify struct {
+			OK    bool
+			Steps []struct{ Name, Status string }
+		}
+		Error string
+	}
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	if dec.More() {
+		t.Errorf("stdout holds more than one JSON document:\n%s", stdout)
+	}
+	if len(doc.Files) == 0 || len(doc.Up) == 0 || !doc.Verify.OK || len(doc.Verify.Steps) == 0 || doc.Error != "" {
+		t.Errorf("the document lacks a part (files, up, verify ok with steps) or has an error:\n%s", stdout)
 	}
 }
