@@ -35,7 +35,7 @@ var direct = map[string][]string{
 	// The renderer returns bytes: no processes, no network, no files.
 	"generator": {"os/exec", "net", "net/http", "internal/execx"},
 	// The command parses flags and maps errors; the work happens in app.
-	"cmd/regsetup": {"os/exec", "net", "net/http", "crypto/...", "gopkg.in/yaml.v3", "path/filepath", "generator", "model", "internal/execx"},
+	"cmd/regsetup": {"os/exec", "net", "net/http", "crypto/...", "gopkg.in/yaml.v3", "generator", "model", "internal/execx"},
 }
 
 // cmdAllowed is what cmd/regsetup may import outside the standard library:
