@@ -39,40 +39,6 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return a
 }
 
-// rootAction runs for "regsetup" with no command (help) or with one that
-// does not exist (a bad command line, exit 2, with a hint).
-func rootAction(c *cli.Context) error {
-	if !c.Args().Present() {
-		return cli.ShowAppHelp(c)
-	}
-	name := c.Args().First()
-	if name == "help" { // "regsetup help [COMMAND]"
-		if topic := c.Args().Get(1); topic != "" {
-			if c.App.Command(topic) == nil {
-				return fmt.Errorf("%w: no command %q%s (see regsetup --help)", errUsage, topic, didYouMean(c.App.Commands, topic))
-			}
-			return cli.ShowCommandHelp(c, topic)
-		}
-		return cli.ShowAppHelp(c)
-	}
-	return fmt.Errorf("%w: unknown command %q%s (see regsetup --help)", errUsage, name, didYouMean(c.App.Commands, name))
-}
-
-// noArguments refuses words after a command, then runs before (if any): no
-// command takes arguments, and a stray one is a typo (a flag without its
-// "--") that must not pass silently.
-func noArguments(before cli.BeforeFunc) cli.BeforeFunc {
-	return func(c *cli.Context) error {
-		if c.Args().Present() {
-			return fmt.Errorf("%w: %s takes no arguments, got %q (see regsetup %s --help)", errUsage, c.Command.Name, c.Args().Slice(), c.Command.Name)
-		}
-		if before != nil {
-			return before(c)
-		}
-		return nil
-	}
-}
-
 // usageError marks a bad command line (exit 2) without printing the help
 // text to stdout, which scripts read.
 func usageError(_ *cli.Context, err error, _ bool) error {
