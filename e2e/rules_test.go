@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,7 +35,7 @@ func TestRulesOnApache(t *testing.T) {
 		t.Fatalf("verify on the rules spec: %v\n%s", err, reportText(rep))
 	}
 	for _, p := range []string{"/v2/_catalog", "/v2/library/regsetup-verify/blobs/uploads/", "/v2/team-a/regsetup-verify/blobs/uploads/", "/v2/releases/regsetup-verify/blobs/uploads/"} {
-		if !contains(rep.Matrix.Paths, p) {
+		if !slices.Contains(rep.Matrix.Paths, p) {
 			t.Errorf("the matrix does not try %s: %v", p, rep.Matrix.Paths)
 		}
 	}
@@ -66,13 +67,4 @@ func TestRulesWiderThanSpec(t *testing.T) {
 		t.Fatalf("the matrix should fail:\n%s", reportText(rep))
 	}
 	mustContain(t, "matrix failures", strings.Join(rep.Matrix.Failures(), "\n"), "alice PUT /v2/releases/regsetup-verify/")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

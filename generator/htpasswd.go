@@ -61,11 +61,17 @@ func entryHash(u model.User, cost int, old string) (string, error) {
 			return old, nil
 		}
 	}
-	h, err := bcrypt.GenerateFromPassword(pw, cost)
+	return HashPassword(pw, cost)
+}
+
+// HashPassword is the bcrypt hash of password at cost in the "$2y$" form
+// `htpasswd -B` writes; Apache's apr-util, the registry and nginx read it.
+func HashPassword(password []byte, cost int) (string, error) {
+	h, err := bcrypt.GenerateFromPassword(password, cost)
 	if err != nil {
 		return "", err
 	}
-	// Apache's apr-util knows $2a$ and $2y$; htpasswd writes $2y$.
+	// Go writes $2a$; apr-util knows $2a$ and $2y$; htpasswd writes $2y$.
 	return "$2y$" + strings.TrimPrefix(string(h), "$2a$"), nil
 }
 

@@ -11,6 +11,7 @@ import (
 	_ "github.com/regsetup/regsetup/internal/golden"
 	"github.com/regsetup/regsetup/internal/testenv"
 	"github.com/regsetup/regsetup/model"
+	"golang.org/x/crypto/bcrypt"
 )
 
 var users = []model.User{
@@ -99,5 +100,18 @@ func TestHTPasswdKeepsGivenHash(t *testing.T) {
 	}
 	if string(out) != "ci:"+h+"\n\n" {
 		t.Errorf("got %q", out)
+	}
+}
+
+func TestHashPassword(t *testing.T) {
+	h, err := HashPassword([]byte("testpassword"), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$2y$04$") || len(h) != 60 {
+		t.Errorf("HashPassword = %q, want $2y$04$ and 53 more characters", h)
+	}
+	if err := bcrypt.CompareHashAndPassword([]byte(h), []byte("testpassword")); err != nil {
+		t.Errorf("the hash does not verify: %v", err)
 	}
 }

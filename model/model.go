@@ -4,6 +4,8 @@
 // expectations; it knows nothing about YAML, files or docker.
 package model
 
+import "slices"
+
 // Profile selects how closely the output follows the recipe.
 type Profile string
 
@@ -99,7 +101,7 @@ func (m *Model) includes(p Principals, user string) bool {
 	if user == "" {
 		return false
 	}
-	if p.Authenticated || contains(p.Users, user) {
+	if p.Authenticated || slices.Contains(p.Users, user) {
 		return true
 	}
 	for _, g := range p.Groups {

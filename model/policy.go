@@ -1,6 +1,9 @@
 package model
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Method classes the proxy authorizes. Every other method is denied.
 var (
@@ -18,9 +21,9 @@ func (m *Model) Allowed(user, method, path string) bool {
 	}
 	pull, push := m.rights(path)
 	switch {
-	case contains(PullMethods, method):
+	case slices.Contains(PullMethods, method):
 		return m.includes(pull, user) || m.includes(push, user)
-	case contains(PushMethods, method):
+	case slices.Contains(PushMethods, method):
 		return m.includes(push, user)
 	}
 	return false
@@ -51,13 +54,4 @@ func (m *Model) CanPull(user, repo string) bool {
 // CanPush reports whether user may write repo.
 func (m *Model) CanPush(user, repo string) bool {
 	return m.Allowed(user, "PUT", "/v2/"+repo+"/manifests/latest")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -22,7 +22,14 @@ func (c *checker) path(field, name string) (string, bool) {
 		c.addf(field, "%s leaves the spec's folder; use a path inside it or an absolute path", printable(name))
 		return "", false
 	}
-	full := filepath.Join(c.dir, clean)
+	// Absolute, so that a spec in the current folder (dir ".") compares
+	// like any other: "domain.crt" is inside ".", not outside it.
+	dir, err := filepath.Abs(c.dir)
+	if err != nil {
+		c.addf(field, "finding the spec's folder: %v", err)
+		return "", false
+	}
+	full := filepath.Join(dir, clean)
 	real, err := filepath.EvalSymlinks(full)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -32,7 +39,7 @@ func (c *checker) path(field, name string) (string, bool) {
 		}
 		return "", false
 	}
-	base, err := filepath.EvalSymlinks(c.dir)
+	base, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		c.addf(field, "reading the spec's folder: %v", err)
 		return "", false

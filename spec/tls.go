@@ -110,7 +110,8 @@ func (c *checker) checkPair(domain string, cert *x509.Certificate, pub crypto.Pu
 	if eq, ok := pub.(equaler); !ok || !eq.Equal(cert.PublicKey) {
 		c.addf("tls.key", "the key does not belong to the certificate")
 	}
-	if domain != "" && cert.VerifyHostname(domain) != nil {
+	// An invalid domain has its own error; the certificate cannot name it.
+	if isHostname(domain) && cert.VerifyHostname(domain) != nil {
 		c.addf("tls.cert", "the certificate does not name %s (it names %v)", printable(domain), append(cert.DNSNames, cert.Subject.CommonName))
 	}
 }

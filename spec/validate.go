@@ -68,6 +68,12 @@ func (c *checker) build(s *Spec) *model.Model {
 	return m
 }
 
+// isHostname reports whether domain is a host name Apache and the
+// certificate can carry.
+func isHostname(domain string) bool {
+	return len(domain) <= 253 && hostnameRE.MatchString(domain)
+}
+
 func (c *checker) checkServer(s *Spec) {
 	switch s.Profile {
 	case string(model.ProfileSecure), string(model.ProfileRecipe):
@@ -77,7 +83,7 @@ func (c *checker) checkServer(s *Spec) {
 	switch {
 	case s.Domain == "":
 		c.addf("domain", "required: the registry's host name, e.g. myregistrydomain.com")
-	case len(s.Domain) > 253 || !hostnameRE.MatchString(s.Domain):
+	case !isHostname(s.Domain):
 		c.addf("domain", "%s is not a host name (lower-case letters, digits, '-' and '.')", printable(s.Domain))
 	}
 	if s.Port < 1 || s.Port > 65535 {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/regsetup/regsetup/spec"
 	"github.com/urfave/cli/v2"
@@ -29,12 +30,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes
 		OnUsageError:   usageError,
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(c.App.ErrWriter, "regsetup: unknown command %q (see regsetup --help)\n", name)
-		},
+		Action:         rootAction,
 	}
 	for _, c := range a.Commands {
 		c.OnUsageError = usageError
+		c.Before = noArguments(c.Before)
 	}
 	return a
 }
@@ -42,7 +42,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // usageError marks a bad command line (exit 2) without printing the help
 // text to stdout, which scripts read.
 func usageError(_ *cli.Context, err error, _ bool) error {
-	return fmt.Errorf("%w: %v (see --help)", errUsage, err)
+	return fmt.Errorf("%w: %w (see --help)", errUsage, err)
+}
+
+// startFlags are how up (and init --up) start the stack.
+func startFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.DurationFlag{Name: "timeout", Value: 60 * time.Second, Usage: "how long to wait for the proxy to answer"},
+		&cli.BoolFlag{Name: "skip-config-test", Usage: "do not check httpd.conf with httpd -t before starting"},
+	}
 }
 
 // pathFlags are --spec and --out, shared by every command.

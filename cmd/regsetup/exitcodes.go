@@ -39,7 +39,7 @@ var exitTable = []struct {
 	{deploy.ErrEnvironment, exitCannotRun},
 	{deploy.ErrUnhealthy, exitUnhealthy},
 	{app.ErrChecksFailed, exitUnhealthy},
-	{verify.ErrConfig, exitCannotRun},
+	{verify.ErrConfig, exitUsage}, // a bad --resolve, --client, --ca, --repo: the command line
 	{verify.ErrUnreachable, exitCannotRun},
 }
 

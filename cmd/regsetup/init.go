@@ -1,9 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/outdir"
@@ -15,53 +15,94 @@ func initCommand() *cli.Command {
 		Name:      "init",
 		Usage:     "render the recipe's files from the spec",
 		UsageText: "regsetup init [--spec FILE] [--out DIR] [--check] [--force] [--json] [--up [--verify]]",
-		Flags: append(append(stackFlags(),
+		Flags: append(append(append(stackFlags(),
 			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 4 listing what would change"},
 			&cli.BoolFlag{Name: "force", Usage: "replace files a person edited since regsetup wrote them"},
-			&cli.BoolFlag{Name: "json", Usage: "print the result (and the verify report) as JSON"},
+			&cli.BoolFlag{Name: "json", Usage: "print one JSON document: the files, and with --up and --verify their results"},
 			&cli.BoolFlag{Name: "up", Usage: "then start the stack, as regsetup up does"},
 			&cli.BoolFlag{Name: "verify", Usage: "with --up: then run regsetup verify"},
-			&cli.DurationFlag{Name: "timeout", Value: 60 * time.Second, Usage: "with --up: how long to wait for the proxy"},
-			&cli.BoolFlag{Name: "skip-config-test", Usage: "with --up: do not run httpd -t first"},
-		), verifyFlags()...),
+		), startFlags()...), verifyFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Bool("verify") && !c.Bool("up") {
 				return fmt.Errorf("%w: --verify needs --up (or run regsetup verify)", errUsage)
 			}
-			res, err := app.Init(app.InitOptions{Paths: paths(c), Check: c.Bool("check"), Force: c.Bool("force")})
-			if res != nil {
-				printInit(c, res)
-			}
-			if err != nil || !c.Bool("up") {
+			if !c.Bool("json") {
+				_, err := runInit(c)
 				return err
 			}
-			if _, err := app.Up(c.Context, stackOptions(c)); err != nil {
-				return err
+			doc, err := runInit(c)
+			if err != nil {
+				doc.Error = err.Error()
 			}
-			if !c.Bool("verify") {
-				return nil
+			enc := json.NewEncoder(c.App.Writer)
+			enc.SetIndent("", "  ")
+			if werr := enc.Encode(doc); werr != nil {
+				return fmt.Errorf("writing the JSON result: %w", werr)
 			}
-			rep, err := app.Verify(c.Context, verifyOptions(c))
-			return printReport(c, rep, err)
+			return err
 		},
 	}
+}
+
+// initDocument is what init --json prints, once per run: the init result
+// as app returns it, with the up result and the verify report (in
+// verify's own JSON form) when --up and --verify ran, and the error that
+// ended the run.
+type initDocument struct {
+	*app.InitResult
+	Up     any             `json:"up,omitempty"`
+	Verify json.RawMessage `json:"verify,omitempty"`
+	Error  string          `json:"error,omitempty"`
+}
+
+// runInit renders, then with --up starts and with --verify verifies. In
+// text mode it prints as it goes; under --json it collects the results.
+func runInit(c *cli.Context) (initDocument, error) {
+	var doc initDocument
+	res, err := app.Init(app.InitOptions{Paths: paths(c), Check: c.Bool("check"), Force: c.Bool("force")})
+	doc.InitResult = res
+	if res != nil {
+		printInit(c, res)
+	}
+	if err != nil || !c.Bool("up") {
+		return doc, err
+	}
+	up, err := app.Up(c.Context, stackOptions(c))
+	if up != nil {
+		doc.Up = up
+	}
+	if err != nil || !c.Bool("verify") {
+		return doc, err
+	}
+	rep, err := app.Verify(c.Context, verifyOptions(c))
+	if !c.Bool("json") {
+		return doc, printReport(c, rep, err)
+	}
+	// printReport writes verify's JSON (and the JUnit file): catch the
+	// report to embed it in the one document.
+	var buf bytes.Buffer
+	w := c.App.Writer
+	c.App.Writer = &buf
+	err = printReport(c, rep, err)
+	c.App.Writer = w
+	if buf.Len() > 0 {
+		doc.Verify = json.RawMessage(bytes.TrimSpace(buf.Bytes()))
+	}
+	return doc, err
 }
 
 func paths(c *cli.Context) app.Paths {
 	return app.Paths{Spec: c.String("spec"), Out: c.String("out")}
 }
 
-// printInit writes one line per file to stdout (or JSON), and warnings and
-// next steps to stderr.
+// printInit writes one line per file to stdout (under --json nothing: the
+// document comes at the end), and warnings and next steps to stderr.
 func printInit(c *cli.Context, res *app.InitResult) {
 	out, errw := c.App.Writer, c.App.ErrWriter
 	for _, w := range res.Warnings {
 		fmt.Fprintf(errw, "warning: %s\n", w)
 	}
 	if c.Bool("json") {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		enc.Encode(res)
 		return
 	}
 	for _, ch := range res.Changes {

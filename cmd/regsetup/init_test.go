@@ -3,11 +3,13 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/regsetup/regsetup/internal/golden"
+	"github.com/regsetup/regsetup/internal/testenv"
 )
 
 // quickstart copies testdata/quickstart.yaml into a new folder.
@@ -115,5 +117,151 @@ func TestExample(t *testing.T) {
 	os.WriteFile(spec, []byte(stdout), 0o644)
 	if code, _, stderr := runCLI(t, "init", "--spec", spec); code != exitOK {
 		t.Errorf("the starter spec does not render: %s", stderr)
+	}
+}
+
+// TestCommandLine: every bad command line exits 2 (usage) with a hint, and
+// help still works.
+func TestCommandLine(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"typo gets a hint", []string{"inti"}, exitUsage, "", `unknown command "inti"; did you mean "init"?`},
+		{"swapped letters", []string{"verfiy"}, exitUsage, "", `did you mean "verify"?`},
+		{"far from any command", []string{"xyzzy"}, exitUsage, "", `unknown command "xyzzy" (see regsetup --help)`},
+		{"extra argument", []string{"init", "regsetup.yaml"}, exitUsage, "", `init takes no arguments, got ["regsetup.yaml"]`},
+		{"extra argument after flags", []string{"example", "--", "x"}, exitUsage, "", "example takes no arguments"},
+		{"unknown flag", []string{"init", "--chek"}, exitUsage, "", "flag provided but not defined"},
+		{"unknown global flag", []string{"--bogus"}, exitUsage, "", "flag provided but not defined"},
+		{"help for no such command", []string{"help", "inti"}, exitUsage, "", `did you mean "init"?`},
+		{"no command shows help", nil, exitOK, "USAGE:", ""},
+		{"help", []string{"help"}, exitOK, "COMMANDS:", ""},
+		{"help for a command", []string{"help", "init"}, exitOK, "--check", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout:\n%s(want %q)\nstderr:\n%s(want %q)", code, tt.code, stdout, tt.stdout, stderr, tt.stderr)
+			}
+		})
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{{"init", "init", 0}, {"inti", "init", 1}, {"ini", "init", 1}, {"verfiy", "verify", 1}, {"up", "down", 4}, {"", "up", 2}} {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestInitJSONOneDocument: under --json every run prints exactly one JSON
+// document, also when it fails and also with --up --verify.
+func TestInitJSONOneDocument(t *testing.T) {
+	spec := quickstart(t)
+	invalid := filepath.Join(golden.Root(), "testdata", "invalid", "port-zero.yaml")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		keys []string
+	}{
+		{"init", []string{"init", "--json", "--spec", spec}, exitOK, []string{"files", "profile"}},
+		{"invalid spec", []string{"init", "--json", "--spec", invalid, "--out", t.TempDir()}, exitInvalid, []string{"error"}},
+		{"up fails", []string{"init", "--json", "--up", "--verify", "--spec", spec, "--compose", "/nonexistent/compose", "--timeout", "1s"}, exitCannotRun, []string{"files", "error"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			dec := json.NewDecoder(strings.NewReader(stdout))
+			var doc map[string]json.RawMessage
+			if err := dec.Decode(&doc); err != nil {
+				t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+			}
+			if dec.More() {
+				t.Errorf("stdout holds more than one JSON document:\n%s", stdout)
+			}
+			for _, k := range tt.keys {
+				if _, ok := doc[k]; !ok {
+					t.Errorf("the document has no %q:\n%s", k, stdout)
+				}
+			}
+		})
+	}
+}
+
+// TestInitUpVerifyJSON runs the CI pipeline's one command with --json on
+// the real docker: stdout is one document holding the files, the up
+// result and verify's report as verify --json writes it.
+func TestInitUpVerifyJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a stack with docker compose (-short)")
+	}
+	testenv.Tool(t, "docker")
+	if err := exec.Command("docker", "info").Run(); err != nil {
+		testenv.Missing(t, "a running docker daemon")
+	}
+	const project, port = "cleanup-initjson", "16057"
+	spec := quickstartOn(t, port)
+	t.Cleanup(func() { runCLI(t, "down", "--spec", spec, "--project", project) })
+	code, stdout, stderr := runCLI(t, "init", "--json", "--spec", spec, "--project", project, "--up", "--verify",
+		"--resolve", "myregistrydomain.com:"+port+":127.0.0.1", "--layers", "1", "--layer-size", "4096")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	var doc struct {
+		Files  []struct{ Path, Action string }
+		Up     json.RawMessage
+		Verify struct {
+			OK    bool
+			Steps []struct{ Name, Status string }
+		}
+		Error string
+	}
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	if dec.More() {
+		t.Errorf("stdout holds more than one JSON document:\n%s", stdout)
+	}
+	if len(doc.Files) == 0 || len(doc.Up) == 0 || !doc.Verify.OK || len(doc.Verify.Steps) == 0 || doc.Error != "" {
+		t.Errorf("the document lacks a part (files, up, verify ok with steps) or has an error:\n%s", stdout)
+	}
+}
+
+// TestVerifyBadFlagValues: flag values verify cannot use are a bad command
+// line (exit 2), found before it connects to anything.
+func TestVerifyBadFlagValues(t *testing.T) {
+	spec := quickstart(t)
+	if code, _, stderr := runCLI(t, "init", "--spec", spec); code != exitOK {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"resolve garbage", []string{"--resolve", "garbage"}, "--resolve"},
+		{"unknown client", []string{"--client", "foo"}, "foo"},
+		{"missing ca", []string{"--ca", filepath.Join(t.TempDir(), "absent.crt")}, "--ca"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, append([]string{"verify", "--spec", spec}, tt.args...)...)
+			if code != exitUsage || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d (want %d), stderr:\n%s(want %q)", code, exitUsage, stderr, tt.stderr)
+			}
+		})
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/regsetup/regsetup/internal/app"
 	"github.com/urfave/cli/v2"
@@ -30,10 +29,7 @@ func upCommand() *cli.Command {
 		Name:      "up",
 		Usage:     "render if needed, start the stack with Compose, wait until it answers",
 		UsageText: "regsetup up [--spec FILE] [--out DIR] [--compose CMD] [--timeout 60s]",
-		Flags: append(stackFlags(),
-			&cli.DurationFlag{Name: "timeout", Value: 60 * time.Second, Usage: "how long to wait for the proxy to answer"},
-			&cli.BoolFlag{Name: "skip-config-test", Usage: "do not check httpd.conf with httpd -t before starting"},
-		),
+		Flags:     append(stackFlags(), startFlags()...),
 		Action: func(c *cli.Context) error {
 			res, err := app.Up(c.Context, stackOptions(c))
 			if err == nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/regsetup/regsetup/generator"
+	"github.com/regsetup/regsetup/internal/tlsdial"
 	"github.com/regsetup/regsetup/internal/verify"
 	"github.com/regsetup/regsetup/model"
 	"github.com/regsetup/regsetup/spec"
@@ -44,7 +45,7 @@ func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
 	}
 	cfg, err := verifyConfig(m, o)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", verify.ErrConfig, err)
+		return nil, fmt.Errorf("%w: %w", verify.ErrConfig, err)
 	}
 	rep, err := verify.Run(ctx, cfg)
 	if err != nil {
@@ -159,18 +160,11 @@ func trust(caFile, stackCert string) (*x509.CertPool, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading --ca: %w", err)
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca %s holds no PEM certificate", caFile)
+		pool, err := tlsdial.OnlyRoots(pem)
+		if err != nil {
+			return nil, fmt.Errorf("--ca %s: %w", caFile, err)
 		}
 		return pool, nil
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if pem, err := os.ReadFile(stackCert); err == nil {
-		pool.AppendCertsFromPEM(pem)
-	}
-	return pool, nil
+	return tlsdial.SystemRootsWith(stackCert), nil
 }

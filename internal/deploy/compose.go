@@ -36,7 +36,7 @@ type Compose struct {
 func DetectCompose(ctx context.Context, r execx.Runner, override string) ([]string, error) {
 	if f := strings.Fields(override); len(f) > 0 {
 		if _, err := r.Output(ctx, execx.Cmd{Name: f[0], Args: append(f[1:], "version")}); err != nil {
-			return nil, fmt.Errorf("%w: %s does not run: %v", ErrEnvironment, override, err)
+			return nil, fmt.Errorf("%w: %s does not run: %w", ErrEnvironment, override, err)
 		}
 		return f, nil
 	}
@@ -79,7 +79,7 @@ func (c *Compose) Hint(args ...string) string {
 // Up starts the services in the background.
 func (c *Compose) Up(ctx context.Context) error {
 	if _, err := c.run(ctx, "up", "-d"); err != nil {
-		return fmt.Errorf("%w: starting the services: %v", ErrUnhealthy, err)
+		return fmt.Errorf("%w: starting the services: %w", ErrUnhealthy, err)
 	}
 	return nil
 }

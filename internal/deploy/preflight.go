@@ -23,7 +23,7 @@ func (d Docker) Ping(ctx context.Context) error {
 	case isNotFound(err):
 		return fmt.Errorf("%w: docker is not installed (apt-get install docker.io)", ErrEnvironment)
 	}
-	return fmt.Errorf("%w: the docker daemon does not answer (start it: dockerd, or systemctl start docker): %v", ErrEnvironment, lastLine(err))
+	return fmt.Errorf("%w: the docker daemon does not answer (start it: dockerd, or systemctl start docker): %w", ErrEnvironment, err)
 }
 
 // NeedImages checks that every image is present locally: no registry is
@@ -61,7 +61,7 @@ func (d Docker) ConfigTest(ctx context.Context, image, authDir string) error {
 func PortFree(port int) error {
 	l, err := net.Listen("tcp", ":"+strconv.Itoa(port))
 	if err != nil {
-		return fmt.Errorf("%w: port %d is taken by another program (choose another `port:` in the spec, or stop it)", ErrEnvironment, port)
+		return fmt.Errorf("%w: port %d is taken by another program (choose another `port:` in the spec, or stop it): %w", ErrEnvironment, port, err)
 	}
 	return l.Close()
 }

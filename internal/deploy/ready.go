@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/regsetup/regsetup/internal/tlsdial"
 )
 
 // Probe asks the proxy whether it is ready: GET https://Domain/v2/ must
@@ -27,13 +29,8 @@ func (p *Probe) Check(ctx context.Context) error {
 		p.client = &http.Client{
 			Timeout: 5 * time.Second,
 			Transport: &http.Transport{
-				TLSClientConfig: &tls.Config{RootCAs: p.Roots},
-				DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-					if p.Dial != "" {
-						addr = p.Dial
-					}
-					return dialer.DialContext(ctx, network, addr)
-				},
+				TLSClientConfig:   &tls.Config{RootCAs: p.Roots},
+				DialContext:       tlsdial.Pinned(dialer, p.Dial),
 				DisableKeepAlives: true,
 			},
 		}
@@ -71,7 +68,7 @@ func (p *Probe) Wait(ctx context.Context, timeout time.Duration, alive func(cont
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%w: not ready after %v: %v", ErrUnhealthy, timeout, last)
+			return fmt.Errorf("%w: not ready after %v: %w", ErrUnhealthy, timeout, last)
 		case <-tick.C:
 		}
 	}

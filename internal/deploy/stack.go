@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/regsetup/regsetup/internal/execx"
+	"github.com/regsetup/regsetup/internal/tlsdial"
 )
 
 // Options describe one rendered stack.
@@ -99,7 +99,7 @@ func Up(ctx context.Context, o Options) error {
 }
 
 func (o *Options) wait(ctx context.Context, c *Compose) error {
-	probe := &Probe{URL: fmt.Sprintf("https://%s:%d/v2/", o.Domain, o.Port), Dial: o.Dial, Roots: roots(filepath.Join(o.Dir, "auth", "domain.crt"))}
+	probe := &Probe{URL: fmt.Sprintf("https://%s:%d/v2/", o.Domain, o.Port), Dial: o.Dial, Roots: tlsdial.SystemRootsWith(filepath.Join(o.Dir, "auth", "domain.crt"))}
 	o.Progress(fmt.Sprintf("waiting for %s (via %s, up to %v)", probe.URL, o.Dial, o.Timeout))
 	start := time.Now()
 	alive := func(ctx context.Context) error {
@@ -175,18 +175,6 @@ func removeContents(dir string) error {
 		}
 	}
 	return nil
-}
-
-// roots trusts the system roots plus the stack's own certificate.
-func roots(certFile string) *x509.CertPool {
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if pem, err := os.ReadFile(certFile); err == nil {
-		pool.AppendCertsFromPEM(pem)
-	}
-	return pool
 }
 
 func indent(s string) string {

@@ -1,9 +1,7 @@
 package stacktest
 
 import (
-	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/regsetup/regsetup/internal/tlsdial"
 )
 
 // Transport returns an HTTP transport that dials Apache (s.Addr) whatever
@@ -21,16 +21,13 @@ func (s *Stack) Transport() (*http.Transport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading certificate: %w", err)
 	}
-	roots := x509.NewCertPool()
-	if !roots.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("no certificate in auth/domain.crt")
+	roots, err := tlsdial.OnlyRoots(pem)
+	if err != nil {
+		return nil, fmt.Errorf("auth/domain.crt: %w", err)
 	}
-	d := &net.Dialer{Timeout: 5 * time.Second}
 	return &http.Transport{
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, network, s.Addr)
-		},
+		Proxy:             nil,
+		DialContext:       tlsdial.Pinned(&net.Dialer{Timeout: 5 * time.Second}, s.Addr),
 		TLSClientConfig:   &tls.Config{RootCAs: roots},
 		DisableKeepAlives: true,
 	}, nil

@@ -1,13 +1,6 @@
 package stacktest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -16,10 +9,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/regsetup/regsetup/generator"
+	"github.com/regsetup/regsetup/internal/golden"
 )
 
+// recipeDir holds the in-repo copies of the recipe's own files.
+var recipeDir = filepath.Join(golden.Root(), "testdata", "reference")
+
 const (
-	recipeDir  = "/work/shared/reference/recipe"
 	serverName = "myregistrydomain.com"
 	mpmLine    = "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
 )
@@ -115,32 +113,13 @@ func htpasswd(t *testing.T, user, pass string) string {
 	return string(b)
 }
 
-// selfSigned returns a PEM certificate and key for host.
+// selfSigned returns a PEM certificate and key for host, made as init
+// makes them.
 func selfSigned(t *testing.T, host string) (crt, key string) {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c, k, err := generator.GenerateCertificate(host, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: host},
-		DNSNames:              []string{host},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}))
+	return string(c), string(k)
 }

@@ -67,12 +67,7 @@ func hostsFor(registryIP string) []byte {
 }
 
 func containsAny(words, any []string) bool {
-	for _, w := range words {
-		if slices.Contains(any, w) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(words, func(w string) bool { return slices.Contains(any, w) })
 }
 
 // nsDirs prepares a logs dir and a hosts file under dir for one httpd run.

@@ -3,9 +3,10 @@ package stacktest
 import (
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/regsetup/regsetup/internal/testenv"
 )
 
 const (
@@ -15,13 +16,6 @@ const (
 	ciSetupHint    = "run scripts/ci-setup.sh (installs docker-registry and util-linux, builds httpd 2.4 into /usr/local/apache2 via images/build.sh)"
 	missingToolFmt = "stacktest: missing %s; %s"
 )
-
-// inCI reports whether the tests run in CI (CI=true), where missing tools are
-// a failure rather than a reason to skip.
-func inCI() bool {
-	ci, err := strconv.ParseBool(os.Getenv("CI"))
-	return err == nil && ci
-}
 
 // missing lists what the stack needs and the machine lacks.
 func missing() []string {
@@ -51,7 +45,7 @@ func Require(t testing.TB) {
 	if len(m) == 0 {
 		return
 	}
-	if inCI() {
+	if testenv.InCI() {
 		t.Fatalf(missingToolFmt, strings.Join(m, ", "), ciSetupHint)
 	}
 	t.Skipf(missingToolFmt, strings.Join(m, ", "), ciSetupHint)

@@ -3,10 +3,11 @@ package stacktest
 import (
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/regsetup/regsetup/internal/deploy"
 )
 
 // Options tune Start. The zero value is fine.
@@ -81,11 +82,10 @@ func start(t testing.TB, out string, opts Options) (*Stack, error) {
 
 // portFree fails clearly when something already listens on port.
 func portFree(port int) error {
-	l, err := net.Listen("tcp", ":"+strconv.Itoa(port))
-	if err != nil {
-		return fmt.Errorf("apache port %d is already in use (another stack or process); tests running at the same time must use distinct Listen ports: %w", port, err)
+	if err := deploy.PortFree(port); err != nil {
+		return fmt.Errorf("apache's Listen port: tests running at the same time must use distinct Listen ports: %w", err)
 	}
-	return l.Close()
+	return nil
 }
 
 func dial(addr string) error {

@@ -23,15 +23,6 @@ func TestListenPort(t *testing.T) {
 	}
 }
 
-func TestInCI(t *testing.T) {
-	for v, want := range map[string]bool{"true": true, "1": true, "false": false, "": false, "yes": false} {
-		t.Setenv("CI", v)
-		if got := inCI(); got != want {
-			t.Errorf("CI=%q: inCI() = %v, want %v", v, got, want)
-		}
-	}
-}
-
 func TestHostsFor(t *testing.T) {
 	h := string(hostsFor("127.0.0.9"))
 	for _, want := range []string{"127.0.0.1\tlocalhost\n", "127.0.0.9\tregistry\n"} {

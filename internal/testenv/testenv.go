@@ -1,16 +1,23 @@
 // Package testenv lets tests demand real tools (htpasswd, httpd, docker,
 // the registry). Outside CI a missing tool skips the test with how to get
-// it; under CI=true it fails the run, so CI never passes by skipping.
+// it; under CI (CI set to a true value: true, 1, ...) it fails the run, so
+// CI never passes by skipping. It is the one CI detector of the project.
 package testenv
 
 import (
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 )
 
-// InCI reports whether the tests run under CI (CI=true).
-func InCI() bool { return os.Getenv("CI") == "true" }
+// InCI reports whether the tests run under CI: CI holds a true value as
+// strconv.ParseBool reads it (CI=true, as GitHub Actions and GitLab set it,
+// or CI=1).
+func InCI() bool {
+	ci, err := strconv.ParseBool(os.Getenv("CI"))
+	return err == nil && ci
+}
 
 // Missing fails (under CI) or skips the test because of what.
 func Missing(t testing.TB, what string) {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/regsetup/regsetup/internal/tlsdial"
 )
 
 // tlsConfig is the client TLS configuration for every connection.
@@ -32,9 +34,7 @@ func (r *run) dial(ctx context.Context) (net.Conn, error) {
 // environment's proxy settings since we want to reach this very host.
 func (r *run) newTransport() *http.Transport {
 	return &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return r.dial(ctx)
-		},
+		DialContext:           tlsdial.Pinned(&net.Dialer{Timeout: r.c.Timeout}, r.dialAddr),
 		TLSClientConfig:       r.tlsConfig(),
 		TLSHandshakeTimeout:   r.c.Timeout,
 		ResponseHeaderTimeout: r.c.Timeout,

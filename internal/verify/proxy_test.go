@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/regsetup/regsetup/internal/tlsdial"
 )
 
 // Test users, like the recipe: testuser may pull, testuserpush (group
@@ -219,9 +219,6 @@ func mustTag(t *testing.T, s string) name.Tag {
 func (tr *testRegistry) transport() *http.Transport {
 	return &http.Transport{
 		TLSClientConfig: &tls.Config{RootCAs: tr.ca.pool, ServerName: "registry.test"},
-		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, "127.0.0.1:"+tr.port)
-		},
+		DialContext:     tlsdial.Pinned(&net.Dialer{}, "127.0.0.1:"+tr.port),
 	}
 }
