@@ -36,6 +36,7 @@ var exitTable = []struct {
 	{spec.ErrInvalid, exitInvalid},
 	{app.ErrDrift, exitDrift},
 	{outdir.ErrEdited, exitEdited},
+	{outdir.ErrLocked, exitCannotRun}, // another regsetup holds the output folder
 	{deploy.ErrEnvironment, exitCannotRun},
 	{deploy.ErrUnhealthy, exitUnhealthy},
 	{app.ErrChecksFailed, exitUnhealthy},
