@@ -26,7 +26,7 @@ func (r *run) remoteOpts(ctx context.Context, id Identity) []remote.Option {
 	if id.User != "" {
 		auth = authn.FromConfig(authn.AuthConfig{Username: id.User, Password: id.Password})
 	}
-	return []remote.Option{remote.WithAuth(auth), remote.WithTransport(r.tr), remote.WithContext(ctx)}
+	return []remote.Option{remote.WithAuth(auth), remote.WithTransport(r.uploads), remote.WithContext(ctx)}
 }
 
 func (g *ggcrClient) push(ctx context.Context) (string, error) {
@@ -106,7 +106,7 @@ func hashLayer(l v1.Layer) (int64, v1.Hash, error) {
 
 func (g *ggcrClient) deniedPush(ctx context.Context) (string, error) {
 	r := g.r
-	img, err := newImage(1, min(r.c.LayerSize, 1024))
+	img, err := r.deniedImage()
 	if err != nil {
 		return "", err
 	}
