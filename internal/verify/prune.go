@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -20,10 +21,10 @@ type Footprint struct {
 	// LayersReused counts the test image's layers the registry had
 	// already; -1 when the docker client pushed.
 	LayersReused int
-	// UploadsOpened and UploadsCancelled count the blob upload sessions
-	// verify's HTTP requests opened (the matrix's POSTs, the pushes) and
-	// the ones it cancelled with DELETE afterwards.
-	UploadsOpened, UploadsCancelled int
+	// UploadsLeftOpen counts the blob upload sessions verify's HTTP
+	// requests opened and did not finish (the matrix's POSTs, a push cut
+	// short); UploadsCancelled those it then cancelled with DELETE.
+	UploadsLeftOpen, UploadsCancelled int
 	// Deleted are the manifests deleted after the checks.
 	Deleted []string
 	// Kept says, when set, why an image that cleanup wanted to delete is
@@ -38,7 +39,11 @@ func (r *run) notePrevious(push func(context.Context) (string, error)) func(cont
 		if desc, err := remote.Head(r.tag, r.remoteOpts(ctx, r.c.Pusher)...); err == nil {
 			r.previous = &desc.Digest
 		}
-		return push(ctx)
+		msg, err := push(ctx)
+		if err == nil && r.pushed != nil {
+			r.rep.Digest = r.pushed.digest.String()
+		}
+		return msg, err
 	}
 }
 
@@ -48,7 +53,7 @@ func (r *run) notePrevious(push func(context.Context) (string, error)) func(cont
 func (r *run) cleanupRegistry(ctx context.Context) {
 	fp := &r.rep.Footprint
 	var warnings []string
-	fp.UploadsOpened, fp.UploadsCancelled, warnings = r.uploads.cancelAll(ctx, r.c.Pusher)
+	fp.UploadsLeftOpen, fp.UploadsCancelled, warnings = r.uploads.cancelAll(ctx, r.c.Pusher)
 	r.rep.Warnings = append(r.rep.Warnings, warnings...)
 	if r.pushed != nil && r.c.Client == ClientGGCR {
 		for _, l := range r.pushed.layers {
@@ -68,30 +73,29 @@ func (r *run) cleanupRegistry(ctx context.Context) {
 	}
 }
 
-// cleanupTargets are the manifests to delete: the previous run's image,
-// and with CleanupAll this run's and whatever the tag points to now.
+// cleanupTargets are the manifests to delete: the previous run's image
+// once the tag has moved off it (a push that silently did nothing leaves
+// the tag there, and the image must stay), and with CleanupAll also this
+// run's and whatever the tag points to now.
 func (r *run) cleanupTargets(ctx context.Context) []v1.Hash {
+	var current *v1.Hash
+	if desc, err := remote.Head(r.tag, r.remoteOpts(ctx, r.c.Pusher)...); err == nil {
+		current = &desc.Digest
+	}
 	var out []v1.Hash
 	add := func(h *v1.Hash) {
-		for _, o := range out {
-			if o == *h {
-				return
-			}
-		}
-		if r.c.Cleanup == CleanupAll || r.pushed == nil || *h != r.pushed.digest {
+		if h != nil && !slices.Contains(out, *h) {
 			out = append(out, *h)
 		}
 	}
-	if r.previous != nil {
+	if r.previous != nil && (r.c.Cleanup == CleanupAll || (current != nil && *current != *r.previous)) {
 		add(r.previous)
 	}
 	if r.c.Cleanup == CleanupAll {
 		if r.pushed != nil {
 			add(&r.pushed.digest)
 		}
-		if desc, err := remote.Head(r.tag, r.remoteOpts(ctx, r.c.Pusher)...); err == nil {
-			add(&desc.Digest)
-		}
+		add(current)
 	}
 	return out
 }
@@ -174,7 +178,7 @@ func (r *run) warnf(format string, args ...any) {
 }
 
 // Summary is one line about the footprint, e.g. "uploaded 1 blob, 3 layers
-// already there; 10 upload sessions opened, 10 cancelled; deleted 1
+// already there; 10 upload sessions left open, 10 cancelled; deleted 1
 // manifest".
 func (f Footprint) Summary() string {
 	s := fmt.Sprintf("uploaded %d %s", len(f.BlobsUploaded), plural(len(f.BlobsUploaded), "blob", "blobs"))
@@ -184,7 +188,7 @@ func (f Footprint) Summary() string {
 	if f.LayersReused < 0 {
 		s += " (docker pushed the image; its uploads are not counted)"
 	}
-	s += fmt.Sprintf("; %d upload %s opened, %d cancelled", f.UploadsOpened, plural(f.UploadsOpened, "session", "sessions"), f.UploadsCancelled)
+	s += fmt.Sprintf("; %d upload %s left open, %d cancelled", f.UploadsLeftOpen, plural(f.UploadsLeftOpen, "session", "sessions"), f.UploadsCancelled)
 	s += fmt.Sprintf("; deleted %d %s", len(f.Deleted), plural(len(f.Deleted), "manifest", "manifests"))
 	if f.Kept != "" {
 		s += "; kept: " + f.Kept
@@ -194,7 +198,7 @@ func (f Footprint) Summary() string {
 
 // zero reports whether the run touched nothing in the registry.
 func (f Footprint) zero() bool {
-	return len(f.BlobsUploaded) == 0 && f.LayersReused == 0 && f.UploadsOpened == 0 && len(f.Deleted) == 0 && f.Kept == ""
+	return len(f.BlobsUploaded) == 0 && f.LayersReused == 0 && f.UploadsLeftOpen == 0 && len(f.Deleted) == 0 && f.Kept == ""
 }
 
 func plural(n int, one, many string) string {

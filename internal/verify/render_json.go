@@ -13,6 +13,7 @@ type (
 		Host            string        `json:"host"`
 		Repo            string        `json:"repo"`
 		Image           string        `json:"image"`
+		Digest          string        `json:"digest,omitempty"`
 		Client          string        `json:"client"`
 		Status          Status        `json:"status"`
 		OK              bool          `json:"ok"`
@@ -28,7 +29,7 @@ type (
 	jsonFootprint struct {
 		BlobsUploaded    []string `json:"blobs_uploaded"`
 		LayersReused     int      `json:"layers_reused"` // -1: the docker client pushed
-		UploadsOpened    int      `json:"uploads_opened"`
+		UploadsLeftOpen  int      `json:"uploads_left_open"`
 		UploadsCancelled int      `json:"uploads_cancelled"`
 		Deleted          []string `json:"deleted"`
 		Kept             string   `json:"kept,omitempty"`
@@ -71,7 +72,7 @@ type (
 func WriteJSON(w io.Writer, r *Report) error {
 	t := r.Totals()
 	out := jsonReport{
-		Host: r.Host, Repo: r.Repo, Image: r.Image, Client: r.Client,
+		Host: r.Host, Repo: r.Repo, Image: r.Image, Digest: r.Digest, Client: r.Client,
 		Status: r.Status(), OK: r.OK(), CouldNotRun: r.CouldNotRun(),
 		StartedAt:       r.Started.UTC().Format(time.RFC3339),
 		DurationSeconds: roundSeconds(r.Duration),
@@ -80,7 +81,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Matrix:          toJSONMatrix(r.Matrix),
 		Footprint: jsonFootprint{
 			BlobsUploaded: append([]string{}, r.Footprint.BlobsUploaded...), LayersReused: r.Footprint.LayersReused,
-			UploadsOpened: r.Footprint.UploadsOpened, UploadsCancelled: r.Footprint.UploadsCancelled,
+			UploadsLeftOpen: r.Footprint.UploadsLeftOpen, UploadsCancelled: r.Footprint.UploadsCancelled,
 			Deleted: append([]string{}, r.Footprint.Deleted...), Kept: r.Footprint.Kept,
 		},
 		Warnings: append([]string{}, r.Warnings...),

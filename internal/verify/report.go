@@ -45,6 +45,7 @@ type Report struct {
 	Host     string
 	Repo     string
 	Image    string // the test image reference, HOST/REPO:TAG
+	Digest   string // the manifest digest the push step pushed ("" if it did not)
 	Client   string
 	Started  time.Time
 	Duration time.Duration

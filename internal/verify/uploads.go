@@ -20,8 +20,7 @@ type uploadTracker struct {
 
 	mu       sync.Mutex
 	open     map[string]openUpload // session path → how to cancel it
-	opened   int
-	uploaded map[string]bool // blob digests whose upload finished
+	uploaded map[string]bool       // blob digests whose upload finished
 }
 
 // openUpload is one session: its latest Location (with the registry's
@@ -75,9 +74,6 @@ func (u *uploadTracker) observe(req *http.Request, resp *http.Response) {
 	if err != nil || !uploadPath.MatchString(next.Path) {
 		return
 	}
-	if _, ok := u.open[next.Path]; !ok {
-		u.opened++
-	}
 	u.open[next.Path] = openUpload{url: next.String(), auth: req.Header.Get("Authorization")}
 }
 
@@ -101,10 +97,10 @@ func (u *uploadTracker) blobs() []string {
 }
 
 // cancelAll cancels every open session, as the identity that opened it or
-// else as fallback (the pusher), and returns how many it cancelled and a
-// warning per session left open. The sessions' URLs carry no secret, but
+// else as fallback (the pusher), and returns how many were open, how many
+// it cancelled and a warning per session it could not cancel. The sessions' URLs carry no secret, but
 // only their paths appear in warnings.
-func (u *uploadTracker) cancelAll(ctx context.Context, fallback Identity) (opened, cancelled int, warnings []string) {
+func (u *uploadTracker) cancelAll(ctx context.Context, fallback Identity) (open, cancelled int, warnings []string) {
 	u.mu.Lock()
 	paths := make([]string, 0, len(u.open))
 	for p := range u.open {
@@ -114,7 +110,6 @@ func (u *uploadTracker) cancelAll(ctx context.Context, fallback Identity) (opene
 	for p, o := range u.open {
 		todo[p] = o
 	}
-	opened = u.opened
 	u.mu.Unlock()
 	sort.Strings(paths)
 	for _, p := range paths {
@@ -128,7 +123,7 @@ func (u *uploadTracker) cancelAll(ctx context.Context, fallback Identity) (opene
 			warnings = append(warnings, fmt.Sprintf("cleanup: upload session %s left open: DELETE got %s", p, statusText(status)))
 		}
 	}
-	return opened, cancelled, warnings
+	return len(paths), cancelled, warnings
 }
 
 // cancel sends DELETE to the session as its opener, then as fallback if
