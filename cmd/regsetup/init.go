@@ -41,7 +41,7 @@ func initCommand() *cli.Command {
 			if !c.Bool("verify") {
 				return nil
 			}
-			rep, err := app.Verify(c.Context, verifyOptions(c))
+			rep, err := verifyRun(c)
 			return printReport(c, rep, err)
 		},
 	}
