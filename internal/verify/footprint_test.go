@@ -62,6 +62,8 @@ func TestRunTwiceFootprint(t *testing.T) {
 		proxy     *fakeProxy
 		cleanup   CleanupMode
 		deleteOff bool
+		noMount   bool // the registry ignores ?mount=: the matrix's POSTs open sessions
+		sessions  bool // sessions are left open by the checks (and must be cancelled)
 		ok        bool
 		deletes   int    // manifest DELETEs the second run sends
 		kept      string // in the second run's Footprint.Kept
@@ -73,14 +75,19 @@ func TestRunTwiceFootprint(t *testing.T) {
 		{name: "cleanup all", proxy: &fakeProxy{pushers: []string{pusher.User}}, cleanup: CleanupAll, ok: true, deletes: 1},
 		{name: "cleanup all, deletes off", proxy: &fakeProxy{pushers: []string{pusher.User}}, cleanup: CleanupAll, deleteOff: true, ok: true, deletes: 1,
 			kept: "405", warning: "does not allow deletes"},
-		{name: "a proxy that lets everyone POST", proxy: &fakeProxy{pushers: []string{pusher.User}, postHole: true}, deletes: 1},
+		// The pull-only user's denied push opens a session (POST passes,
+		// PATCH is refused).
+		{name: "a proxy that lets everyone POST", proxy: &fakeProxy{pushers: []string{pusher.User}, postHole: true}, sessions: true, deletes: 1},
+		{name: "a registry without mount", proxy: &fakeProxy{pushers: []string{pusher.User}}, noMount: true, sessions: true, ok: true, deletes: 1},
+		{name: "a registry without mount, a proxy that lets everyone POST", proxy: &fakeProxy{pushers: []string{pusher.User}, postHole: true},
+			noMount: true, sessions: true, deletes: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.proxy.backend = &ledger{}
 			reg := startRegistry(t, tt.proxy)
 			led := tt.proxy.backend
-			led.set(tt.deleteOff, false)
+			led.set(tt.deleteOff, false, tt.noMount)
 			c := reg.config()
 			c.Cleanup = tt.cleanup
 			layers := layerDigests(t, c)
@@ -95,8 +102,12 @@ func TestRunTwiceFootprint(t *testing.T) {
 					t.Errorf("run %d left %d upload sessions open: %v", run, len(open), open)
 				}
 				fp := rep.Footprint
-				if fp.UploadsLeftOpen == 0 || fp.UploadsCancelled != fp.UploadsLeftOpen {
-					t.Errorf("run %d: %d upload sessions left open, %d cancelled; warnings %v", run, fp.UploadsLeftOpen, fp.UploadsCancelled, rep.Warnings)
+				if (fp.UploadsLeftOpen > 0) != tt.sessions || fp.UploadsCancelled != fp.UploadsLeftOpen {
+					t.Errorf("run %d: %d upload sessions left open, %d cancelled (want some: %v); warnings %v",
+						run, fp.UploadsLeftOpen, fp.UploadsCancelled, tt.sessions, rep.Warnings)
+				}
+				if got := matrixStatus(rep, pusher.User, "POST", "/v2/"+c.Repo+"/blobs/uploads/"); got != 201 && !tt.noMount {
+					t.Errorf("run %d: the matrix's POST as the pusher got %d, want 201 (mounted, no session)", run, got)
 				}
 				up := blobUploads(reqs)
 				if run == 1 && !slices.Contains(up, layers[0]) {
@@ -163,7 +174,7 @@ func TestRunCatchesAStaleImage(t *testing.T) {
 	if err != nil || !first.OK() {
 		t.Fatalf("first run: %v, %s", err, stepStatuses(first))
 	}
-	p.backend.set(false, true)
+	p.backend.set(false, true, false)
 	rep, err := Run(context.Background(), c)
 	if err != nil {
 		t.Fatalf("second run: %v", err)
@@ -175,4 +186,22 @@ func TestRunCatchesAStaleImage(t *testing.T) {
 	if len(rep.Footprint.Deleted) != 0 {
 		t.Errorf("deleted %v: the previous image is still the tag's, nothing may go", rep.Footprint.Deleted)
 	}
+}
+
+// matrixStatus is the status code of one matrix cell (0 if absent).
+func matrixStatus(rep *Report, user, method, path string) int {
+	if rep.Matrix == nil {
+		return 0
+	}
+	for _, row := range rep.Matrix.Rows {
+		if row.Identity != user || row.Path != path {
+			continue
+		}
+		for _, c := range row.Cells {
+			if c.Method == method {
+				return c.StatusCode
+			}
+		}
+	}
+	return 0
 }

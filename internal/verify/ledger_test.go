@@ -19,15 +19,19 @@ import (
 // DELETEs with 405 UNSUPPORTED like a registry without
 // storage.delete.enabled; frozen answers manifest PUTs 201 and drops them,
 // like a broken cache in front of the registry: the tag stays on the old
-// image.
+// image. A POST ?mount=D&from=R of a blob uploaded before is answered 201
+// as distribution does (no session), unless noMount (a registry that
+// ignores mount: the in-process one opens a session).
 type ledger struct {
 	next      http.Handler
 	deleteOff bool
 	frozen    bool
+	noMount   bool
 
-	mu   sync.Mutex
-	reqs []string        // "METHOD path?query"
-	open map[string]bool // open upload session paths
+	mu    sync.Mutex
+	reqs  []string        // "METHOD path?query"
+	open  map[string]bool // open upload session paths
+	blobs map[string]bool // digests of finished uploads
 }
 
 var sessionPath = regexp.MustCompile(`^/v2/.+/blobs/uploads/[^/]+$`)
@@ -35,10 +39,15 @@ var sessionPath = regexp.MustCompile(`^/v2/.+/blobs/uploads/[^/]+$`)
 func (l *ledger) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.mu.Lock()
 	l.reqs = append(l.reqs, r.Method+" "+r.URL.RequestURI())
-	deleteOff, frozen := l.deleteOff, l.frozen
+	deleteOff, frozen, noMount := l.deleteOff, l.frozen, l.noMount
+	mounted := l.blobs[r.URL.Query().Get("mount")]
 	l.mu.Unlock()
 	isDelete := r.Method == http.MethodDelete
 	switch {
+	case r.Method == http.MethodPost && mounted && !noMount:
+		w.Header().Set("Docker-Content-Digest", r.URL.Query().Get("mount"))
+		w.WriteHeader(http.StatusCreated)
+		return
 	case isDelete && sessionPath.MatchString(r.URL.Path):
 		l.mu.Lock()
 		ok := l.open[r.URL.Path]
@@ -81,6 +90,7 @@ func (lw *ledgerWriter) WriteHeader(code int) {
 		}
 	case r.Method == http.MethodPut && code == http.StatusCreated && sessionPath.MatchString(r.URL.Path):
 		delete(lw.l.open, r.URL.Path)
+		lw.l.blobs[r.URL.Query().Get("digest")] = true
 	}
 	lw.ResponseWriter.WriteHeader(code)
 }
@@ -105,8 +115,8 @@ func (l *ledger) requests() []string {
 	return out
 }
 
-func (l *ledger) set(deleteOff, frozen bool) {
+func (l *ledger) set(deleteOff, frozen, noMount bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.deleteOff, l.frozen = deleteOff, frozen
+	l.deleteOff, l.frozen, l.noMount = deleteOff, frozen, noMount
 }

@@ -162,7 +162,7 @@ func startRegistry(t *testing.T, p *fakeProxy) *testRegistry {
 	p.methods = map[string]bool{}
 	p.next = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	if p.backend != nil {
-		p.backend.next, p.backend.open, p.next = p.next, map[string]bool{}, p.backend
+		p.backend.next, p.backend.open, p.backend.blobs, p.next = p.next, map[string]bool{}, map[string]bool{}, p.backend
 	}
 	ca := newTestCA(t, "registry.test")
 	srv := httptest.NewUnstartedServer(p)

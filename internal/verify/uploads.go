@@ -63,8 +63,8 @@ func (u *uploadTracker) observe(req *http.Request, resp *http.Response) {
 			u.uploaded[req.URL.Query().Get("digest")] = true
 		}
 	}
-	if req.Method == http.MethodPost && resp.StatusCode == http.StatusCreated {
-		u.uploaded[req.URL.Query().Get("digest")] = true // monolithic upload or mount
+	if d := req.URL.Query().Get("digest"); req.Method == http.MethodPost && resp.StatusCode == http.StatusCreated && d != "" {
+		u.uploaded[d] = true // a monolithic upload
 	}
 	loc := resp.Header.Get("Location")
 	if resp.StatusCode != http.StatusAccepted || loc == "" {
