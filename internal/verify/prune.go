@@ -54,7 +54,9 @@ func (r *run) cleanupRegistry(ctx context.Context) {
 	fp := &r.rep.Footprint
 	var warnings []string
 	fp.UploadsLeftOpen, fp.UploadsCancelled, warnings = r.uploads.cancelAll(ctx, r.c.Pusher)
-	r.rep.Warnings = append(r.rep.Warnings, warnings...)
+	for _, w := range warnings {
+		r.rep.Warnings = append(r.rep.Warnings, r.red.String(w))
+	}
 	if r.pushed != nil && r.c.Client == ClientGGCR {
 		for _, l := range r.pushed.layers {
 			if !r.uploads.wasUploaded(l.String()) {
