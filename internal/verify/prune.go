@@ -116,6 +116,10 @@ func (r *run) deleteImage(ctx context.Context, d v1.Hash) (stop bool) {
 		return false
 	}
 	path := "/v2/" + r.c.Repo + "/manifests/" + d.String()
+	if !r.c.Policy.Allowed(r.c.Pusher.User, http.MethodDelete, path) {
+		fp.Kept = fmt.Sprintf("the access rules do not let %s DELETE in %s", r.c.Pusher.User, r.c.Repo)
+		return true
+	}
 	resp, err := r.send(ctx, r.c.Pusher, http.MethodDelete, path)
 	switch {
 	case err != nil:
