@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/stacktest"
+	"github.com/regsetup/regsetup/internal/testenv"
 	"github.com/regsetup/regsetup/internal/verify"
 )
 
@@ -160,7 +162,36 @@ func TestVerifyFootprint(t *testing.T) {
 				}
 			}
 			checkUploadDetector(t, s, data)
+			if tc.deleted > 0 {
+				checkGarbageCollect(t, s, data)
+			}
 		})
+	}
+}
+
+// checkGarbageCollect: once verify has deleted the previous runs'
+// manifests, the registry's garbage collector removes their blobs: what
+// stays is the three layers and the last run's manifest and config.
+func checkGarbageCollect(t *testing.T, s *stacktest.Stack, data string) {
+	t.Helper()
+	bin := testenv.Tool(t, "docker-registry", "/usr/bin/docker-registry")
+	s.StopRegistry()
+	conf := filepath.Join(t.TempDir(), "gc.yml")
+	writeFile(t, conf, []byte(stacktest.RegistryConfig(data, "127.0.0.1:0")))
+	before := measure(t, data)
+	if out, err := exec.Command(bin, "garbage-collect", conf).CombinedOutput(); err != nil {
+		t.Fatalf("garbage-collect: %v\n%s", err, out)
+	}
+	after := measure(t, data)
+	var blobs []string
+	for p := range after.paths {
+		if strings.HasPrefix(p, filepath.Join("docker", "registry", "v2", "blobs")) && filepath.Base(p) == "data" {
+			blobs = append(blobs, p)
+		}
+	}
+	t.Logf("garbage-collect freed %d bytes in %d files; %d blobs stay", before.bytes-after.bytes, before.files-after.files, len(blobs))
+	if len(blobs) != verify.DefaultLayers+2 {
+		t.Errorf("after garbage-collect %d blobs stay, want the %d layers, one manifest and one config: %v", len(blobs), verify.DefaultLayers, blobs)
 	}
 }
 
