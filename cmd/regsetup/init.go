@@ -74,7 +74,7 @@ func runInit(c *cli.Context) (initDocument, error) {
 	if err != nil || !c.Bool("verify") {
 		return doc, err
 	}
-	rep, err := app.Verify(c.Context, verifyOptions(c))
+	rep, err := verifyRun(c)
 	if !c.Bool("json") {
 		return doc, printReport(c, rep, err)
 	}

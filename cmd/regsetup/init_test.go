@@ -240,28 +240,3 @@ func TestInitUpVerifyJSON(t *testing.T) {
 		t.Errorf("the document lacks a part (files, up, verify ok with steps) or has an error:\n%s", stdout)
 	}
 }
-
-// TestVerifyBadFlagValues: flag values verify cannot use are a bad command
-// line (exit 2), found before it connects to anything.
-func TestVerifyBadFlagValues(t *testing.T) {
-	spec := quickstart(t)
-	if code, _, stderr := runCLI(t, "init", "--spec", spec); code != exitOK {
-		t.Fatalf("init: exit %d: %s", code, stderr)
-	}
-	for _, tt := range []struct {
-		name   string
-		args   []string
-		stderr string
-	}{
-		{"resolve garbage", []string{"--resolve", "garbage"}, "--resolve"},
-		{"unknown client", []string{"--client", "foo"}, "foo"},
-		{"missing ca", []string{"--ca", filepath.Join(t.TempDir(), "absent.crt")}, "--ca"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runCLI(t, append([]string{"verify", "--spec", spec}, tt.args...)...)
-			if code != exitUsage || !strings.Contains(stderr, tt.stderr) {
-				t.Errorf("exit %d (want %d), stderr:\n%s(want %q)", code, exitUsage, stderr, tt.stderr)
-			}
-		})
-	}
-}

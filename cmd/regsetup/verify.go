@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -21,6 +22,8 @@ func verifyFlags() []cli.Flag {
 		&cli.IntFlag{Name: "layers", Value: verify.DefaultLayers, Usage: "layers in the test image"},
 		&cli.Int64Flag{Name: "layer-size", Value: verify.DefaultLayerSize, Usage: "`BYTES` per layer"},
 		&cli.StringFlag{Name: "junit", Usage: "also write a JUnit XML report to `FILE`"},
+		&cli.StringFlag{Name: "tag", Value: verify.DefaultTag, Usage: "the one `TAG` every run pushes to (runs that may overlap need their own)"},
+		&cli.StringFlag{Name: "cleanup", Value: string(verify.CleanupPrevious), Usage: "`MODE`: previous (delete the last run's image where the registry allows deletes), all (this run's too), none (never delete)"},
 	}
 }
 
@@ -29,6 +32,7 @@ func verifyOptions(c *cli.Context) app.VerifyOptions {
 		Paths: paths(c), CA: c.String("ca"), Insecure: c.Bool("insecure"), Resolve: c.String("resolve"),
 		Client: c.String("client"), PushUser: c.String("push-user"), PullUser: c.String("pull-user"),
 		Repo: c.String("repo"), Layers: c.Int("layers"), LayerSize: c.Int64("layer-size"),
+		Tag: c.String("tag"), Cleanup: c.String("cleanup"),
 	}
 }
 
@@ -40,10 +44,20 @@ func verifyCommand() *cli.Command {
 		Flags: append(append(pathFlags(), verifyFlags()...),
 			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"}),
 		Action: func(c *cli.Context) error {
-			rep, err := app.Verify(c.Context, verifyOptions(c))
+			rep, err := verifyRun(c)
 			return printReport(c, rep, err)
 		},
 	}
+}
+
+// verifyRun runs verify with the command line's options; a bad option
+// value is a usage error (exit 2), not a check that could not run.
+func verifyRun(c *cli.Context) (*verify.Report, error) {
+	rep, err := app.Verify(c.Context, verifyOptions(c))
+	if errors.Is(err, app.ErrBadOption) {
+		return rep, fmt.Errorf("%w: %w (see --help)", errUsage, err)
+	}
+	return rep, err
 }
 
 // printReport writes the report (text or JSON) and the JUnit file, and

@@ -21,6 +21,12 @@ import (
 // ErrChecksFailed is returned when verify ran and a check failed.
 var ErrChecksFailed = errors.New("the registry failed a check")
 
+// ErrBadOption is wrapped by the error Verify returns for an option value
+// that cannot work (an unknown client, a malformed --resolve, a --ca file
+// that is missing or holds no certificate, a user the spec does not
+// have): a mistake on the command line, not a registry problem.
+var ErrBadOption = errors.New("bad verify option")
+
 // VerifyOptions tune Verify.
 type VerifyOptions struct {
 	Paths
@@ -31,6 +37,8 @@ type VerifyOptions struct {
 	PushUser  string // default: the first user who may push
 	PullUser  string // default: the first user who may pull but not push
 	Repo      string
+	Tag       string // the one tag every run pushes to; default verify.DefaultTag
+	Cleanup   string // "previous" (default), "all" or "none": see verify.CleanupMode
 	Layers    int
 	LayerSize int64
 	Progress  func(verify.StepResult)
@@ -39,6 +47,9 @@ type VerifyOptions struct {
 // Verify runs the smoke test against the running stack. The report comes
 // back also when checks failed (ErrChecksFailed) or could not run.
 func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
+	if err := checkOptions(o); err != nil {
+		return nil, err
+	}
 	m, err := spec.Load(o.Paths.Spec, spec.Options{})
 	if err != nil {
 		return nil, err
@@ -60,6 +71,7 @@ func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
 func verifyConfig(m *model.Model, o VerifyOptions) (verify.Config, error) {
 	host := net.JoinHostPort(m.Domain, strconv.Itoa(m.Port))
 	cfg := verify.Config{Host: host, Insecure: o.Insecure, Policy: m, Client: o.Client,
+		Tag: o.Tag, Cleanup: verify.CleanupMode(o.Cleanup),
 		Layers: o.Layers, LayerSize: o.LayerSize, Progress: o.Progress}
 	dial, err := resolve(o.Resolve, host)
 	if err != nil {
@@ -67,7 +79,7 @@ func verifyConfig(m *model.Model, o VerifyOptions) (verify.Config, error) {
 	}
 	cfg.Dial = dial
 	if cfg.RootCAs, err = trust(o.CA, filepath.Join(o.OutDir(), generator.Cert)); err != nil {
-		return cfg, err
+		return cfg, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
 	for _, u := range m.Users {
 		if u.Password != "" {
@@ -77,6 +89,7 @@ func verifyConfig(m *model.Model, o VerifyOptions) (verify.Config, error) {
 	repos := candidateRepos(m, o.Repo)
 	cfg.MatrixRepos = repos
 	var problems []string
+	bad := false
 	for _, repo := range repos {
 		r := roles{m: m, repo: repo}
 		pusher, perr := r.pick(o.PushUser, "push", m.CanPush)
@@ -85,7 +98,12 @@ func verifyConfig(m *model.Model, o VerifyOptions) (verify.Config, error) {
 			cfg.Repo, cfg.Pusher, cfg.Puller = repo, pusher, puller
 			return cfg, nil
 		}
-		problems = append(problems, errors.Join(perr, lerr).Error())
+		err := errors.Join(perr, lerr)
+		bad = bad || errors.Is(err, ErrBadOption)
+		problems = append(problems, err.Error())
+	}
+	if bad {
+		return cfg, fmt.Errorf("%w: %s", ErrBadOption, strings.Join(problems, "; "))
 	}
 	return cfg, errors.New(strings.Join(problems, "; "))
 }
@@ -124,7 +142,7 @@ func (r roles) pick(name, role string, fits func(user, repo string) bool) (verif
 		}
 		if u.Password == "" {
 			if name != "" {
-				return verify.Identity{}, fmt.Errorf("user %q is given as a bcrypt hash; verify needs its password", name)
+				return verify.Identity{}, fmt.Errorf("%w: user %q is given as a bcrypt hash; verify needs its password", ErrBadOption, name)
 			}
 			continue
 		}
@@ -132,11 +150,11 @@ func (r roles) pick(name, role string, fits func(user, repo string) bool) (verif
 			return verify.Identity{User: u.Name, Password: u.Password.Reveal()}, nil
 		}
 		if name != "" {
-			return verify.Identity{}, fmt.Errorf("user %q is not a %s user of %s", name, role, r.repo)
+			return verify.Identity{}, fmt.Errorf("%w: user %q is not a %s user of %s", ErrBadOption, name, role, r.repo)
 		}
 	}
 	if name != "" {
-		return verify.Identity{}, fmt.Errorf("%q is not a user of the spec", name)
+		return verify.Identity{}, fmt.Errorf("%w: %q is not a user of the spec", ErrBadOption, name)
 	}
 	return verify.Identity{}, fmt.Errorf("%s: the spec has no %s user with a password (password, password_env or password_file)", r.repo, role)
 }
@@ -148,7 +166,7 @@ func resolve(r, host string) (string, error) {
 	}
 	parts := strings.SplitN(r, ":", 3)
 	if len(parts) != 3 || net.JoinHostPort(parts[0], parts[1]) != host || parts[2] == "" {
-		return "", fmt.Errorf("--resolve %q: want %s:ADDR", r, host)
+		return "", fmt.Errorf("%w: --resolve %q: want %s:ADDR", ErrBadOption, r, host)
 	}
 	return net.JoinHostPort(strings.Trim(parts[2], "[]"), parts[1]), nil
 }

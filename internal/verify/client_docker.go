@@ -124,7 +124,7 @@ func (d *dockerClient) pull(ctx context.Context) (string, error) {
 
 func (d *dockerClient) deniedPush(ctx context.Context) (string, error) {
 	r, ref := d.r, d.r.tag.String()
-	img, err := newImage(1, min(r.c.LayerSize, 1024))
+	img, err := r.deniedImage()
 	if err != nil {
 		return "", err
 	}

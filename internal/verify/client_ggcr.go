@@ -20,13 +20,16 @@ func (g *ggcrClient) login(ctx context.Context) (string, error) { return g.r.htt
 
 func (g *ggcrClient) cleanup(context.Context) []string { return nil }
 
-// remoteOpts are the options for acting as id.
+// remoteOpts are the options for acting as id. Blobs go up one at a time:
+// with parallel uploads, a failing one cancels the others, and a POST the
+// registry answered after the client gave up opens an upload session that
+// verify never learns of and so cannot cancel.
 func (r *run) remoteOpts(ctx context.Context, id Identity) []remote.Option {
 	auth := authn.Anonymous
 	if id.User != "" {
 		auth = authn.FromConfig(authn.AuthConfig{Username: id.User, Password: id.Password})
 	}
-	return []remote.Option{remote.WithAuth(auth), remote.WithTransport(r.tr), remote.WithContext(ctx)}
+	return []remote.Option{remote.WithAuth(auth), remote.WithTransport(r.uploads), remote.WithContext(ctx), remote.WithJobs(1)}
 }
 
 func (g *ggcrClient) push(ctx context.Context) (string, error) {
@@ -106,7 +109,7 @@ func hashLayer(l v1.Layer) (int64, v1.Hash, error) {
 
 func (g *ggcrClient) deniedPush(ctx context.Context) (string, error) {
 	r := g.r
-	img, err := newImage(1, min(r.c.LayerSize, 1024))
+	img, err := r.deniedImage()
 	if err != nil {
 		return "", err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"time"
 
@@ -42,6 +43,7 @@ const (
 // Defaults used by Run for zero Config fields.
 const (
 	DefaultRepo      = "regsetup-verify/smoke"
+	DefaultTag       = "verify"
 	DefaultLayers    = 3
 	DefaultLayerSize = 1 << 20
 	DefaultTimeout   = 30 * time.Second
@@ -71,9 +73,12 @@ type Config struct {
 	// tries (e.g. one per access rule), besides Repo, the API root and the
 	// catalog.
 	MatrixRepos []string
-	Tag         string // tag for the test image; generated ("verify-<time>-<random>") if ""
-	Layers      int    // layers of the random image; DefaultLayers if 0
-	LayerSize   int64  // bytes per layer; DefaultLayerSize if 0
+	// Tag is the one tag every run pushes to; DefaultTag if "". Runs that
+	// may overlap (two CI jobs on one registry) need distinct tags.
+	Tag       string
+	Layers    int         // layers of the test image (the same bytes every run); DefaultLayers if 0
+	LayerSize int64       // bytes per layer; DefaultLayerSize if 0
+	Cleanup   CleanupMode // what to delete after the checks; CleanupPrevious if ""
 
 	Client  string       // ClientGGCR (default) or ClientDocker
 	Runner  execx.Runner // runs the docker CLI; execx.OS{} if nil
@@ -89,6 +94,12 @@ type Config struct {
 func (c Config) withDefaults() (Config, error) {
 	if c.Repo == "" {
 		c.Repo = DefaultRepo
+	}
+	if c.Tag == "" {
+		c.Tag = DefaultTag
+	}
+	if c.Cleanup == "" {
+		c.Cleanup = CleanupPrevious
 	}
 	if c.Layers == 0 {
 		c.Layers = DefaultLayers
@@ -132,8 +143,11 @@ func (c Config) validate() error {
 		return fmt.Errorf("layers (%d) and layer size (%d) must be positive", c.Layers, c.LayerSize)
 	case c.Client != ClientGGCR && c.Client != ClientDocker:
 		return fmt.Errorf("client %q: want %q or %q", c.Client, ClientGGCR, ClientDocker)
-	case c.Tag != "" && strings.ContainsAny(c.Tag, ":/@ "):
+	case !validTag(c.Tag):
 		return fmt.Errorf("tag %q is not a valid tag", c.Tag)
+	}
+	if _, err := ParseCleanup(string(c.Cleanup)); err != nil {
+		return err
 	}
 	if _, _, err := c.addrs(); err != nil {
 		return err
@@ -166,4 +180,18 @@ func splitHostPort(s, def string) (host, port string) {
 		return h, p
 	}
 	return strings.Trim(s, "[]"), def
+}
+
+// tagRE is the distribution spec's tag grammar.
+var tagRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+
+func validTag(tag string) bool { return tagRE.MatchString(tag) }
+
+// CheckTag returns an error unless tag is a valid tag ("" is, meaning
+// DefaultTag).
+func CheckTag(tag string) error {
+	if tag != "" && !validTag(tag) {
+		return fmt.Errorf("tag %q is not a valid tag (letters, digits, '_', '.', '-'; at most 128)", tag)
+	}
+	return nil
 }

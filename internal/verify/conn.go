@@ -68,7 +68,7 @@ func (r *run) sendOnce(ctx context.Context, id Identity, method, path string) (r
 		req.SetBasicAuth(id.User, id.Password)
 	}
 	req.Header.Set("User-Agent", "regsetup-verify")
-	resp, err := r.tr.RoundTrip(req)
+	resp, err := r.uploads.RoundTrip(req)
 	if err != nil {
 		return rawResponse{}, fmt.Errorf("sending %s %s: %w", method, path, err)
 	}

@@ -9,4 +9,13 @@
 // progress goes to an optional callback and the Report is rendered by
 // WriteText, WriteJSON or WriteJUnit. Passwords never appear in a Report or
 // in a returned error.
+//
+// A run's trace in the registry is bounded: every run pushes to one tag
+// (Config.Tag) an image whose layers are the same bytes every time (a
+// registry that has them is sent none) and whose small config is new (so
+// the pull must read this run's digest); the matrix's upload POSTs mount a
+// pushed layer rather than open upload sessions, and any session a request
+// did leave open is cancelled; the previous run's image is deleted where
+// the registry allows deletes (Config.Cleanup). Report.Footprint says what
+// was uploaded, cancelled and deleted.
 package verify

@@ -8,13 +8,21 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 )
 
-// newTag returns a unique tag such as "verify-20240102-150405-1a2b3c".
-func newTag(now time.Time) string {
-	return "verify-" + now.UTC().Format("20060102-150405") + "-" + randomHex(3)
+// Labels of the test image's config. LabelRun is new each run, so every
+// push makes a new config and manifest digest while the layers stay the
+// same; LabelImage marks images verify pushed (it deletes nothing else).
+const (
+	LabelImage = "org.regsetup.verify"
+	LabelRun   = "org.regsetup.verify.run"
+)
+
+// newRunID returns a run identifier such as "20240102T150405Z-1a2b3c4d5e6f".
+func newRunID(now time.Time) string {
+	return now.UTC().Format("20060102T150405Z") + "-" + randomHex(6)
 }
 
 // randomHex returns n random bytes as hex.
@@ -24,22 +32,34 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// newImage returns a random image of layers layers of size bytes each, with
-// a platform set so that docker load accepts it.
-func newImage(layers int, size int64) (v1.Image, error) {
-	img, err := random.Image(size, int64(layers))
+// newImage returns the test image: layers deterministic layers of size
+// bytes each (the same bytes for the same role, count and size, so a
+// registry that has them already receives them no more), and a small
+// config labelled with role and runID, with a platform set so that docker
+// load accepts it.
+func newImage(role string, layers int, size int64, runID string) (v1.Image, error) {
+	ls := make([]v1.Layer, 0, layers)
+	for i := range layers {
+		l, err := fixedLayer(role, i, size)
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	img, err := mutate.AppendLayers(empty.Image, ls...)
 	if err != nil {
-		return nil, fmt.Errorf("generating a random image: %w", err)
+		return nil, fmt.Errorf("building the test image: %w", err)
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
-		return nil, fmt.Errorf("reading the random image's config: %w", err)
+		return nil, fmt.Errorf("reading the test image's config: %w", err)
 	}
 	cf = cf.DeepCopy()
 	cf.OS, cf.Architecture = "linux", runtime.GOARCH
+	cf.Config.Labels = map[string]string{LabelImage: role, LabelRun: runID}
 	img, err = mutate.ConfigFile(img, cf)
 	if err != nil {
-		return nil, fmt.Errorf("setting the random image's platform: %w", err)
+		return nil, fmt.Errorf("labelling the test image: %w", err)
 	}
 	return img, nil
 }
@@ -50,6 +70,9 @@ func describe(img v1.Image) (*pushedImage, error) {
 	var err error
 	if p.digest, err = img.Digest(); err != nil {
 		return nil, fmt.Errorf("computing the image digest: %w", err)
+	}
+	if p.config, err = img.ConfigName(); err != nil {
+		return nil, fmt.Errorf("computing the config digest: %w", err)
 	}
 	layers, err := img.Layers()
 	if err != nil {
@@ -95,10 +118,17 @@ func shortDigest(h v1.Hash) string {
 	return h.String()
 }
 
+// Roles of the images verify builds: the one the pusher pushes and the one
+// the pull-only user must fail to push.
+const (
+	rolePush   = "push"
+	roleDenied = "denied"
+)
+
 // testImage is the image the push step sends, with what it is expected to
 // look like once pulled back.
 func (r *run) testImage() (v1.Image, *pushedImage, error) {
-	img, err := newImage(r.c.Layers, r.c.LayerSize)
+	img, err := newImage(rolePush, r.c.Layers, r.c.LayerSize, r.runID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,4 +137,10 @@ func (r *run) testImage() (v1.Image, *pushedImage, error) {
 		return nil, nil, err
 	}
 	return img, want, nil
+}
+
+// deniedImage is the image the pull-only user tries to push: one small
+// fixed layer and its own config, so it never equals the pushed image.
+func (r *run) deniedImage() (v1.Image, error) {
+	return newImage(roleDenied, 1, min(r.c.LayerSize, 1024), r.runID)
 }

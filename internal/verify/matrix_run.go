@@ -3,7 +3,12 @@ package verify
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
 	"sync"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // matrixWorkers is how many matrix requests are in flight at once.
@@ -48,6 +53,13 @@ func (r *run) matrixIdentities() []matrixIdentity {
 func (r *run) checkMatrix(ctx context.Context) (string, error) {
 	m, jobs := r.buildMatrix()
 	r.rep.Matrix = m
+	if mount := r.mountQuery(ctx); mount != "" {
+		for i, j := range jobs {
+			if j.cell.Method == http.MethodPost && strings.HasSuffix(j.path, "/blobs/uploads/") {
+				jobs[i].path += mount
+			}
+		}
+	}
 	r.sendMatrix(ctx, jobs)
 	cells := len(m.Rows) * len(m.Methods)
 	bad := m.Failures()
@@ -69,7 +81,34 @@ func (r *run) checkMatrix(ctx context.Context) (string, error) {
 type matrixJob struct {
 	cell *MatrixCell
 	id   Identity
-	path string
+	path string // as sent: the row's path, plus a query for the upload POSTs
+}
+
+// mountQuery is the query the matrix adds to its upload POSTs:
+// "?mount=LAYER&from=REPO" names a layer of the image the push step left
+// in Repo, so a POST that reaches the registry is answered 201 (the layer
+// is linked, once, into that repository) rather than 202 with a new upload
+// session: distribution 2.8 keeps part of every session on disk even once
+// it is cancelled. The proxy decides on the path alone, so the matrix
+// still shows who may POST. "" when there is no pushed layer to name.
+func (r *run) mountQuery(ctx context.Context) string {
+	if r.pushed == nil {
+		return ""
+	}
+	layer := ""
+	if len(r.pushed.layers) > 0 {
+		layer = r.pushed.layers[0].String()
+	} else if m, err := remote.Image(r.tag.Context().Digest(r.pushed.digest.String()), r.remoteOpts(ctx, r.c.Pusher)...); err == nil {
+		if ls, err := m.Layers(); err == nil && len(ls) > 0 {
+			if d, err := ls[0].Digest(); err == nil {
+				layer = d.String()
+			}
+		}
+	}
+	if layer == "" {
+		return ""
+	}
+	return "?" + url.Values{"mount": {layer}, "from": {r.c.Repo}}.Encode()
 }
 
 // buildMatrix lays out the rows and the expected outcome of every cell,

@@ -54,6 +54,8 @@ type fakeProxy struct {
 	pushers   []string          // members of group pusher
 	limitHole bool              // recipe <Limit GET HEAD> + <Limit POST PUT DELETE PATCH> only
 	echoCreds bool              // a broken proxy that echoes credentials in a 400 body on POST
+	postHole  bool              // a broken proxy that lets anyone POST (but DELETE only pushers)
+	backend   *ledger           // optional: sits between the proxy and the registry
 	next      http.Handler
 
 	mu      sync.Mutex
@@ -85,7 +87,9 @@ func (p *fakeProxy) permit(user, method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead:
 		return user != ""
-	case http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch:
+	case http.MethodPost:
+		return p.postHole || slices.Contains(p.pushers, user)
+	case http.MethodPut, http.MethodDelete, http.MethodPatch:
 		return slices.Contains(p.pushers, user)
 	default:
 		return p.limitHole || slices.Contains(p.pushers, user)
@@ -157,6 +161,9 @@ func startRegistry(t *testing.T, p *fakeProxy) *testRegistry {
 	p.users = map[string]string{puller.User: puller.Password, pusher.User: pusher.Password, other.User: other.Password}
 	p.methods = map[string]bool{}
 	p.next = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	if p.backend != nil {
+		p.backend.next, p.backend.open, p.backend.blobs, p.next = p.next, map[string]bool{}, map[string]bool{}, p.backend
+	}
 	ca := newTestCA(t, "registry.test")
 	srv := httptest.NewUnstartedServer(p)
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.leaf}}

@@ -10,19 +10,29 @@ import (
 // JSON form of a Report. Field names are stable and snake_case.
 type (
 	jsonReport struct {
-		Host            string      `json:"host"`
-		Repo            string      `json:"repo"`
-		Image           string      `json:"image"`
-		Client          string      `json:"client"`
-		Status          Status      `json:"status"`
-		OK              bool        `json:"ok"`
-		CouldNotRun     bool        `json:"could_not_run"`
-		StartedAt       string      `json:"started_at"`
-		DurationSeconds float64     `json:"duration_seconds"`
-		Totals          jsonTotals  `json:"totals"`
-		Steps           []jsonStep  `json:"steps"`
-		Matrix          *jsonMatrix `json:"matrix,omitempty"`
-		Warnings        []string    `json:"warnings"`
+		Host            string        `json:"host"`
+		Repo            string        `json:"repo"`
+		Image           string        `json:"image"`
+		Digest          string        `json:"digest,omitempty"`
+		Client          string        `json:"client"`
+		Status          Status        `json:"status"`
+		OK              bool          `json:"ok"`
+		CouldNotRun     bool          `json:"could_not_run"`
+		StartedAt       string        `json:"started_at"`
+		DurationSeconds float64       `json:"duration_seconds"`
+		Totals          jsonTotals    `json:"totals"`
+		Steps           []jsonStep    `json:"steps"`
+		Matrix          *jsonMatrix   `json:"matrix,omitempty"`
+		Footprint       jsonFootprint `json:"footprint"`
+		Warnings        []string      `json:"warnings"`
+	}
+	jsonFootprint struct {
+		BlobsUploaded    []string `json:"blobs_uploaded"`
+		LayersReused     int      `json:"layers_reused"` // -1: the docker client pushed
+		UploadsLeftOpen  int      `json:"uploads_left_open"`
+		UploadsCancelled int      `json:"uploads_cancelled"`
+		Deleted          []string `json:"deleted"`
+		Kept             string   `json:"kept,omitempty"`
 	}
 	jsonTotals struct {
 		Pass  int `json:"pass"`
@@ -62,14 +72,19 @@ type (
 func WriteJSON(w io.Writer, r *Report) error {
 	t := r.Totals()
 	out := jsonReport{
-		Host: r.Host, Repo: r.Repo, Image: r.Image, Client: r.Client,
+		Host: r.Host, Repo: r.Repo, Image: r.Image, Digest: r.Digest, Client: r.Client,
 		Status: r.Status(), OK: r.OK(), CouldNotRun: r.CouldNotRun(),
 		StartedAt:       r.Started.UTC().Format(time.RFC3339),
 		DurationSeconds: roundSeconds(r.Duration),
 		Totals:          jsonTotals{Pass: t.Pass, Fail: t.Fail, Skip: t.Skip, Error: t.Error},
 		Steps:           make([]jsonStep, 0, len(r.Steps)),
 		Matrix:          toJSONMatrix(r.Matrix),
-		Warnings:        append([]string{}, r.Warnings...),
+		Footprint: jsonFootprint{
+			BlobsUploaded: append([]string{}, r.Footprint.BlobsUploaded...), LayersReused: r.Footprint.LayersReused,
+			UploadsLeftOpen: r.Footprint.UploadsLeftOpen, UploadsCancelled: r.Footprint.UploadsCancelled,
+			Deleted: append([]string{}, r.Footprint.Deleted...), Kept: r.Footprint.Kept,
+		},
+		Warnings: append([]string{}, r.Warnings...),
 	}
 	for _, s := range r.Steps {
 		out.Steps = append(out.Steps, jsonStep{Name: s.Name, Status: s.Status,

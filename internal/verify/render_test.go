@@ -31,7 +31,10 @@ func fixedReport(status Status) *Report {
 			{Name: StepMatrix, Status: status, Duration: 20 * time.Millisecond, Message: "1 of 2 requests got the wrong answer",
 				Details: []string{"anonymous OPTIONS /v2/: reached the registry (200 OK), want denied"}},
 		},
-		Matrix:   m,
+		Matrix: m,
+		Digest: "sha256:" + strings.Repeat("ab", 32),
+		Footprint: Footprint{BlobsUploaded: []string{"sha256:" + strings.Repeat("cd", 32)}, LayersReused: 3,
+			UploadsLeftOpen: 4, UploadsCancelled: 4, Kept: "the registry does not allow deletes"},
 		Warnings: []string{"cleanup: something"},
 	}
 }
@@ -48,6 +51,7 @@ func TestWriteText(t *testing.T) {
 			"FAIL  matrix               0.02s  1 of 2 requests got the wrong answer\n",
 			"      - anonymous OPTIONS /v2/: reached the registry (200 OK), want denied\n",
 			"IDENTITY   PATH  GET  OPTIONS\nanonymous  /v2/  ok   LEAK\n",
+			"registry: uploaded 1 blob, 3 layers already there; 4 upload sessions left open, 4 cancelled; deleted 0 manifests; kept: the registry does not allow deletes\n",
 			"WARNING: cleanup: something\n",
 			"FAIL: 2 passed, 1 failed, 1 skipped, 0 could not run, in 1.50s\n",
 		}},
@@ -91,6 +95,15 @@ func TestWriteJSON(t *testing.T) {
 			Duration float64  `json:"duration_seconds"`
 			Details  []string `json:"details"`
 		} `json:"steps"`
+		Digest    string `json:"digest"`
+		Footprint struct {
+			Uploaded []string `json:"blobs_uploaded"`
+			Reused   int      `json:"layers_reused"`
+			Open     int      `json:"uploads_left_open"`
+			Done     int      `json:"uploads_cancelled"`
+			Deleted  []string `json:"deleted"`
+			Kept     string   `json:"kept"`
+		} `json:"footprint"`
 		Matrix struct {
 			Rows []struct {
 				Cells []struct {
@@ -112,6 +125,11 @@ func TestWriteJSON(t *testing.T) {
 		t.Errorf("totals %+v", got.Totals)
 	case len(got.Steps) != 4 || got.Steps[1].Name != "push" || got.Steps[1].Duration != 0.21 || len(got.Steps[3].Details) != 1:
 		t.Errorf("steps %+v", got.Steps)
+	case got.Digest != "sha256:"+strings.Repeat("ab", 32):
+		t.Errorf("digest %q", got.Digest)
+	case len(got.Footprint.Uploaded) != 1 || got.Footprint.Reused != 3 || got.Footprint.Open != 4 || got.Footprint.Done != 4 ||
+		got.Footprint.Deleted == nil || got.Footprint.Kept == "":
+		t.Errorf("footprint %+v", got.Footprint)
 	case got.Matrix.Rows[0].Cells[1].StatusCode != 200 || got.Matrix.Rows[0].Cells[1].Result != "leak":
 		t.Errorf("matrix %+v", got.Matrix)
 	}

@@ -28,6 +28,9 @@ func WriteText(w io.Writer, r *Report) error {
 		ew.printf("\n")
 		writeMatrixTable(ew, r.Matrix)
 	}
+	if !r.Footprint.zero() {
+		ew.printf("registry: %s\n", r.Footprint.Summary())
+	}
 	for _, wn := range r.Warnings {
 		ew.printf("WARNING: %s\n", wn)
 	}

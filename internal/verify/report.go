@@ -45,12 +45,15 @@ type Report struct {
 	Host     string
 	Repo     string
 	Image    string // the test image reference, HOST/REPO:TAG
+	Digest   string // the manifest digest the push step pushed ("" if it did not)
 	Client   string
 	Started  time.Time
 	Duration time.Duration
 	Steps    []StepResult
-	Matrix   *Matrix  // nil if the matrix step did not run
-	Warnings []string // e.g. cleanup that failed; never makes the run fail
+	Matrix   *Matrix // nil if the matrix step did not run
+	// Footprint is what the run uploaded, cancelled and deleted.
+	Footprint Footprint
+	Warnings  []string // e.g. cleanup that failed; never makes the run fail
 }
 
 // Totals counts the steps by status.

@@ -17,17 +17,21 @@ type run struct {
 	hostname string // for TLS verification
 	dialAddr string // where connections go
 	tr       *http.Transport
+	uploads  *uploadTracker // wraps tr: every request goes through it
 	red      *redactor
+	runID    string // in the test images' config: new digests every run
 	tag      name.Tag
 	rep      *Report
 
-	loginOK map[string]bool // user → credentials accepted by the login step
-	pushed  *pushedImage    // set by a successful push step
+	loginOK  map[string]bool // user → credentials accepted by the login step
+	pushed   *pushedImage    // set by a successful push step
+	previous *v1.Hash        // what the tag pointed to before the push, if anything
 }
 
 // pushedImage is what the push step left in the registry.
 type pushedImage struct {
 	digest  v1.Hash   // manifest digest as stored by the registry
+	config  v1.Hash   // config digest
 	layers  []v1.Hash // compressed layer digests (ggcr client only)
 	diffIDs []v1.Hash // uncompressed layer digests
 	size    int64     // compressed bytes
@@ -61,6 +65,9 @@ func Run(ctx context.Context, c Config) (*Report, error) {
 	r.rep.Started = start.UTC()
 	cl := r.newClient()
 	r.steps(ctx, cl)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.c.Timeout)
+	r.cleanupRegistry(cctx)
+	cancel()
 	for _, w := range cl.cleanup(context.WithoutCancel(ctx)) {
 		r.rep.Warnings = append(r.rep.Warnings, r.red.String(w))
 	}
@@ -79,19 +86,20 @@ func newRun(c Config) (*run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	if c.Tag == "" {
-		c.Tag = newTag(time.Now())
-	}
 	tag, err := name.NewTag(c.Host + "/" + c.Repo + ":" + c.Tag)
 	if err != nil {
 		return nil, fmt.Errorf("%w: building the image reference: %w", ErrConfig, err)
 	}
 	r := &run{
 		c: c, hostname: hostname, dialAddr: dialAddr,
-		red: newRedactor(c), tag: tag, loginOK: map[string]bool{},
+		red: newRedactor(c), tag: tag, loginOK: map[string]bool{}, runID: newRunID(time.Now()),
 		rep: &Report{Host: c.Host, Repo: c.Repo, Image: tag.String(), Client: c.Client},
 	}
 	r.tr = r.newTransport()
+	r.uploads = newUploadTracker(r.tr)
+	if c.Client == ClientDocker {
+		r.rep.Footprint.LayersReused = -1
+	}
 	return r, nil
 }
 
@@ -108,7 +116,7 @@ func (r *run) steps(ctx context.Context, cl client) {
 	r.step(ctx, StepTLS, nil, r.checkTLS)
 	r.step(ctx, StepAnonymousChallenge, r.needTLS, r.checkChallenge)
 	r.step(ctx, StepLogin, r.needTLS, cl.login)
-	r.step(ctx, StepPush, r.needLogin(r.c.Pusher), cl.push)
+	r.step(ctx, StepPush, r.needLogin(r.c.Pusher), r.notePrevious(cl.push))
 	r.step(ctx, StepPull, r.needPushAndLogin(r.c.Puller), cl.pull)
 	r.step(ctx, StepDeniedPush, r.needPushAndLogin(r.c.Puller), cl.deniedPush)
 	r.step(ctx, StepAnonymousPull, r.needTLS, r.checkAnonymousPull)

@@ -78,7 +78,7 @@ func (r *run) wrongPassword() Identity {
 // checkAnonymousPull: fetching the test manifest anonymously must be
 // refused by the proxy (401/403); any other answer reached the registry.
 func (r *run) checkAnonymousPull(ctx context.Context) (string, error) {
-	_, err := remote.Get(r.tag, remote.WithAuth(authn.Anonymous), remote.WithTransport(r.tr), remote.WithContext(ctx))
+	_, err := remote.Get(r.tag, remote.WithAuth(authn.Anonymous), remote.WithTransport(r.uploads), remote.WithContext(ctx))
 	if err == nil {
 		return "", failf("an anonymous user could pull %s: the proxy lets anonymous reads through", r.tag)
 	}
