@@ -39,7 +39,7 @@ func SystemRootsWith(certFile string) *x509.CertPool {
 }
 
 // ErrNoCertificate: a file meant to hold a PEM certificate holds none.
-var ErrNoCertificate = errors.New("no PEM certificate")
+var ErrNoCertificate = errors.New("holds no PEM certificate")
 
 // OnlyRoots is a pool that trusts only the PEM certificates in pem.
 func OnlyRoots(pem []byte) (*x509.CertPool, error) {
