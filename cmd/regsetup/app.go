@@ -25,6 +25,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			initCommand(),
 			upCommand(),
 			downCommand(),
+			statusCommand(),
 			verifyCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/regsetup/regsetup/internal/execx"
+	"github.com/regsetup/regsetup/internal/outdir"
 )
 
 // Options describe one rendered stack.
@@ -23,14 +25,20 @@ type Options struct {
 	Compose        string        // compose command override, e.g. "docker-compose"
 	Project        string        // compose project name; default from Dir
 	Dial           string        // address for the readiness probe; default 127.0.0.1:Port
-	Timeout        time.Duration // readiness timeout; default 60s
-	Restart        bool          // auth/ changed: restart Apache if it already runs
-	SkipConfigTest bool          // do not run httpd -t first (the readiness gate still applies)
+	Timeout        time.Duration // readiness (and reload) timeout; default 60s
+	SkipConfigTest bool          // do not run httpd -t before a start (the readiness gate still applies)
 	Progress       func(string)  // optional progress lines
 	Runner         execx.Runner  // default execx.OS
 }
 
-func (o *Options) defaults() {
+// defaults fills the defaults and makes Dir absolute: Compose would read a
+// relative bind-mount source as a volume name.
+func (o *Options) defaults() error {
+	abs, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return fmt.Errorf("finding the output folder %s: %w", o.Dir, err)
+	}
+	o.Dir = abs
 	if o.Runner == nil {
 		o.Runner = execx.OS{}
 	}
@@ -46,6 +54,7 @@ func (o *Options) defaults() {
 	if o.Progress == nil {
 		o.Progress = func(string) {}
 	}
+	return nil
 }
 
 func (o *Options) compose(ctx context.Context) (*Compose, error) {
@@ -56,50 +65,190 @@ func (o *Options) compose(ctx context.Context) (*Compose, error) {
 	return &Compose{Runner: o.Runner, Command: cmd, File: filepath.Join(o.Dir, "docker-compose.yml"), Project: o.Project}, nil
 }
 
-// Up checks the machine and the config, starts the stack and returns once
-// the proxy answers. On failure the error names the container and carries
-// the tail of its log and the command to see more.
-func Up(ctx context.Context, o Options) error {
-	o.defaults()
+func (o *Options) authDir() string { return filepath.Join(o.Dir, outdir.AuthDir) }
+
+// Up brings the running stack to the files on disk and returns once the
+// proxy answers. A stack that does not run is checked (docker, images,
+// httpd -t, the port) and started. A running one gets `compose up -d`
+// (which re-creates only what the compose file changed); then, when
+// Apache's config, certificate, key or cache script differ from what it
+// loaded, `httpd -t` in the running container and a graceful reload; an
+// Apache whose mount no longer shows OUT/auth is re-created once. It never
+// restarts a container. On failure the error names the container and
+// carries the tail of its log and the command to see more.
+func Up(ctx context.Context, o Options) (*Result, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
 	d := Docker{Runner: o.Runner}
 	o.Progress("checking docker")
 	if err := d.Ping(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	c, err := o.compose(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := d.NeedImages(ctx, o.ApacheImage, o.RegistryImage); err != nil {
-		return err
+		return nil, err
 	}
-	if !o.SkipConfigTest {
-		o.Progress("checking auth/httpd.conf with httpd -t in " + o.ApacheImage)
-		if err := d.ConfigTest(ctx, o.ApacheImage, filepath.Join(o.Dir, "auth")); err != nil {
-			return err
-		}
+	before, err := c.Containers(ctx)
+	if err != nil {
+		return nil, err
 	}
-	running := c.States(ctx)
-	if running["apache"] != "running" {
-		if err := PortFree(o.Port); err != nil {
-			return err
-		}
+	dsk, err := readDisk(o.Dir, c.File)
+	if err != nil {
+		return nil, err
+	}
+	var res *Result
+	if before["apache"].Running() {
+		res, err = o.apply(ctx, c, d, before, dsk)
+	} else {
+		res, err = o.start(ctx, c, d, before, dsk)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// start starts a stack whose Apache does not run. Containers left from
+// before are re-created, so Apache mounts the folder on disk now.
+func (o *Options) start(ctx context.Context, c *Compose, d Docker, before map[string]*Container, dsk disk) (*Result, error) {
+	if err := o.configTest(ctx, d); err != nil {
+		return nil, err
+	}
+	if err := PortFree(o.Port); err != nil {
+		return nil, err
 	}
 	o.Progress("starting the services with " + strings.Join(c.Command, " "))
-	if err := c.Up(ctx); err != nil {
-		return c.failure(ctx, err)
+	args := []string{"up", "-d"}
+	if before["apache"] != nil {
+		args = append(args, "--force-recreate")
 	}
-	if o.Restart && running["apache"] == "running" {
-		o.Progress("restarting apache: its config changed")
-		if err := c.Restart(ctx, "apache"); err != nil {
-			return err
+	if _, err := c.run(ctx, args...); err != nil {
+		return nil, c.failure(ctx, fmt.Errorf("%w: starting the services: %w", ErrUnhealthy, err))
+	}
+	return o.finish(ctx, c, before, dsk, ServiceResult{Service: "apache", Action: Started, Reason: "it was not running"})
+}
+
+// apply brings a running stack to the disk.
+func (o *Options) apply(ctx context.Context, c *Compose, d Docker, before map[string]*Container, dsk disk) (*Result, error) {
+	rec, err := readLive(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	stale, err := c.mountStale(ctx, before["apache"], o.authDir())
+	if err != nil {
+		return nil, err
+	}
+	if stale != "" || rec == nil || rec.Compose != dsk.Compose {
+		// Apache may be re-created: a new container reads the files at start.
+		if err := o.configTest(ctx, d); err != nil {
+			return nil, err
 		}
 	}
-	return o.wait(ctx, c)
+	o.Progress("applying the compose file with " + strings.Join(c.Command, " ") + " up -d")
+	if _, err := c.run(ctx, "up", "-d"); err != nil {
+		return nil, c.failure(ctx, fmt.Errorf("%w: applying the compose file: %w", ErrUnhealthy, err))
+	}
+	if stale != "" {
+		o.Progress("re-creating apache: " + stale)
+		if err := c.Recreate(ctx, "apache"); err != nil {
+			return nil, c.failure(ctx, err)
+		}
+		res, err := o.finish(ctx, c, before, dsk, ServiceResult{Service: "apache", Action: Recreated, Reason: stale})
+		if err == nil {
+			res.Notes = append(res.Notes, outdir.PruneLegacy(o.Dir)...)
+		}
+		return res, err
+	}
+	now, err := c.Containers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	apache := now["apache"]
+	if apache == nil || apache.ID != before["apache"].ID {
+		return o.finish(ctx, c, before, dsk, ServiceResult{Service: "apache", Action: Recreated, Reason: "its compose settings changed"})
+	}
+	differs, _, known := inForce(rec, apache, dsk)
+	if known && len(differs) == 0 {
+		return o.finish(ctx, c, before, dsk, ServiceResult{Service: "apache", Action: Unchanged})
+	}
+	reason := "no record of what the running apache loaded"
+	if known {
+		reason = strings.Join(differs, ", ") + " changed"
+	}
+	o.Progress("reloading apache (graceful): " + reason)
+	if err := o.reload(ctx, c, apache); err != nil {
+		return nil, err
+	}
+	return o.finish(ctx, c, before, dsk, ServiceResult{Service: "apache", Action: Reloaded, Reason: reason})
+}
+
+func (o *Options) configTest(ctx context.Context, d Docker) error {
+	if o.SkipConfigTest {
+		return nil
+	}
+	o.Progress("checking auth/httpd.conf with httpd -t in " + o.ApacheImage)
+	return d.ConfigTest(ctx, o.ApacheImage, o.authDir())
+}
+
+// finish waits until the proxy answers, records what Apache loaded and
+// says what happened to each service.
+func (o *Options) finish(ctx context.Context, c *Compose, before map[string]*Container, dsk disk, apache ServiceResult) (*Result, error) {
+	if err := o.wait(ctx, c); err != nil {
+		return nil, err
+	}
+	after, err := c.Containers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if after["apache"] == nil {
+		return nil, c.failure(ctx, fmt.Errorf("%w: no apache container after up", ErrUnhealthy))
+	}
+	if err := writeLive(o.Dir, after["apache"], dsk, time.Now()); err != nil {
+		return nil, err
+	}
+	res := &Result{Set: dsk.Set}
+	for _, svc := range sortedServices(before, after) {
+		if svc == "apache" {
+			res.Services = append(res.Services, apache)
+			continue
+		}
+		res.Services = append(res.Services, compared(svc, before[svc], after[svc]))
+	}
+	return res, nil
+}
+
+// compared says what compose did to a service other than apache.
+func compared(svc string, before, after *Container) ServiceResult {
+	switch {
+	case !before.Running():
+		return ServiceResult{Service: svc, Action: Started}
+	case after == nil || after.ID != before.ID:
+		return ServiceResult{Service: svc, Action: Recreated, Reason: "its compose settings changed"}
+	}
+	return ServiceResult{Service: svc, Action: Unchanged}
+}
+
+func sortedServices(maps ...map[string]*Container) []string {
+	seen := map[string]bool{"apache": true}
+	for _, m := range maps {
+		for svc := range m {
+			seen[svc] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for svc := range seen {
+		out = append(out, svc)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func (o *Options) wait(ctx context.Context, c *Compose) error {
-	probe := &Probe{URL: fmt.Sprintf("https://%s:%d/v2/", o.Domain, o.Port), Dial: o.Dial, Roots: roots(filepath.Join(o.Dir, "auth", "domain.crt"))}
+	probe := &Probe{URL: fmt.Sprintf("https://%s:%d/v2/", o.Domain, o.Port), Dial: o.Dial, Roots: roots(filepath.Join(o.authDir(), "domain.crt"))}
 	o.Progress(fmt.Sprintf("waiting for %s (via %s, up to %v)", probe.URL, o.Dial, o.Timeout))
 	start := time.Now()
 	alive := func(ctx context.Context) error {
@@ -129,26 +278,11 @@ func (c *Compose) failure(ctx context.Context, err error) error {
 	return fmt.Errorf("%w\nlast lines of %s's log:\n%s\nsee more: %s", err, svc, indent(c.Logs(ctx, svc, 20)), c.Hint("logs", svc))
 }
 
-// States maps each service of the project to its container state.
-func (c *Compose) States(ctx context.Context) map[string]string {
-	out, err := c.Runner.Output(ctx, execx.Cmd{Name: "docker", Args: []string{"ps", "-a",
-		"--filter", "label=com.docker.compose.project=" + c.Project,
-		"--format", `{{.Label "com.docker.compose.service"}} {{.State}}`}})
-	states := map[string]string{}
-	if err != nil {
-		return states
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if svc, state, ok := strings.Cut(line, " "); ok {
-			states[svc] = state
-		}
-	}
-	return states
-}
-
 // Down stops the stack. The registry's data stays unless deleteData.
 func Down(ctx context.Context, o Options, deleteData bool) error {
-	o.defaults()
+	if err := o.defaults(); err != nil {
+		return err
+	}
 	c, err := o.compose(ctx)
 	if err != nil {
 		return err
