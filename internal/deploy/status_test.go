@@ -59,7 +59,7 @@ func TestStatus(t *testing.T) {
 			if got := strings.Join(st.Differs, " "); got != tc.differs {
 				t.Errorf("differs %q, want %q", got, tc.differs)
 			}
-			if st.InForce != (tc.err == nil) {
+			if want := tc.err == nil || tc.name == "unhealthy"; st.InForce != want {
 				t.Errorf("in force = %v with error %v", st.InForce, err)
 			}
 			if len(st.Services) != 2 || st.Services[0].Service != "apache" {
