@@ -45,7 +45,7 @@ func TestUpDecides(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, "auth", "httpd.htpasswd"), []byte("v:y\n"), 0o644)
 			}, mustNot: []string{"kill", "httpd -t"}},
 		{name: "httpd.conf changed: reloaded", first: true, prepare: func(t *testing.T, dir string, f *fakeDocker) { edit(t, dir) },
-			want: "apache=reloaded registry=unchanged", must: []string{"exec -T apache httpd -t", "kill --signal USR1 apache", "logs --since"}, mustNot: []string{"--force-recreate", "docker run"}},
+			want: "apache=reloaded registry=unchanged", must: []string{"exec -T apache httpd -t", "kill --signal USR1 apache", "docker logs --since"}, mustNot: []string{"--force-recreate", "docker run"}},
 		{name: "certificate changed: reloaded", first: true, prepare: func(t *testing.T, dir string, f *fakeDocker) {
 			writePair(t, filepath.Join(dir, "auth"))
 		}, want: "apache=reloaded registry=unchanged", must: []string{"kill --signal USR1"}},

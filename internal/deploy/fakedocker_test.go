@@ -97,7 +97,7 @@ func (f *fakeDocker) Output(_ context.Context, c execx.Cmd) ([]byte, error) {
 		f.signals++
 		f.loaded()
 		return nil, nil
-	case c.Name == "docker" && a[0] == "logs":
+	case c.Name == "sh" && strings.Contains(line, "docker logs --since"):
 		return []byte("[mpm_event:notice] AH00489: Apache/2.4 configured -- resuming normal operations"), nil
 	case strings.Contains(line, " exec -T apache httpd -t"):
 		if f.httpdT != nil {

@@ -54,7 +54,7 @@ func (o *Options) waitGeneration(ctx context.Context, c *Compose, apache *Contai
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		out, err := o.Runner.Output(ctx, execx.Cmd{Name: "docker", Args: []string{"logs", "--since", since.Format(time.RFC3339Nano), apache.ID}})
+		out, err := o.Runner.Output(ctx, logsSince(apache.ID, since))
 		var e *execx.Error
 		text := string(out)
 		if errors.As(err, &e) {
@@ -72,4 +72,11 @@ func (o *Options) waitGeneration(ctx context.Context, c *Compose, apache *Contai
 		case <-tick.C:
 		}
 	}
+}
+
+// logsSince reads a container's log since a time. Apache logs to stderr,
+// which `docker logs` replays on its own stderr, and a Runner returns
+// stdout: a shell joins the two.
+func logsSince(id string, since time.Time) execx.Cmd {
+	return execx.Cmd{Name: "sh", Args: []string{"-c", `exec docker logs --since "$0" "$1" 2>&1`, since.Format(time.RFC3339Nano), id}}
 }
