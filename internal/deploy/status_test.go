@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestStatus: running and in force; files on disk not loaded (named);
@@ -31,6 +32,14 @@ func TestStatus(t *testing.T) {
 		{name: "password file changed: still in force", up: true, prepare: func(t *testing.T, dir string, f *fakeDocker) {
 			os.WriteFile(filepath.Join(dir, "auth", "httpd.htpasswd"), []byte("v:y\n"), 0o644)
 		}},
+		{name: "restarted by docker after the change: loaded it", up: true, prepare: func(t *testing.T, dir string, f *fakeDocker) {
+			os.WriteFile(filepath.Join(dir, "auth", "httpd.conf"), []byte("Listen 5043\n# changed\n"), 0o644)
+			f.ctrs["apache"].StartedAt = time.Now().Add(time.Second).UTC().Format(time.RFC3339Nano)
+		}},
+		{name: "restarted by docker before the change", up: true, prepare: func(t *testing.T, dir string, f *fakeDocker) {
+			f.ctrs["apache"].StartedAt = time.Now().Add(-time.Second).UTC().Format(time.RFC3339Nano)
+			os.WriteFile(filepath.Join(dir, "auth", "httpd.conf"), []byte("Listen 5043\n# changed\n"), 0o644)
+		}, err: ErrStale},
 		{name: "started by hand", prepare: func(t *testing.T, dir string, f *fakeDocker) { f.running() }, err: ErrStale},
 		{name: "auth/ replaced", up: true, prepare: func(t *testing.T, dir string, f *fakeDocker) { f.inode = "1:1" }, err: ErrStale},
 		{name: "not running", err: ErrNotRunning},
