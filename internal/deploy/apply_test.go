@@ -69,6 +69,9 @@ func TestUpDecides(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "docker-compose.yml"), []byte("services: {apache: {}}\n"), 0o644)
 			f.recreate = true
 		}, want: "apache=recreated registry=unchanged", must: []string{"docker run --rm"}, mustNot: []string{"kill", "--force-recreate"}},
+		{name: "apache stopped: a new container started", first: true, prepare: func(t *testing.T, dir string, f *fakeDocker) {
+			f.ctrs["apache"].State = "exited"
+		}, want: "apache=started registry=unchanged", must: []string{"rm -f -s apache", "docker run --rm"}, mustNot: []string{"kill", "--force-recreate"}},
 		{name: "registry stopped: started", first: true, prepare: func(t *testing.T, dir string, f *fakeDocker) {
 			f.ctrs["registry"].State = "exited"
 		}, want: "apache=unchanged registry=started"},

@@ -113,6 +113,9 @@ func (f *fakeDocker) Output(_ context.Context, c execx.Cmd) ([]byte, error) {
 		}
 		f.recreate = false
 		return nil, nil
+	case strings.Contains(line, " rm -f -s apache"):
+		delete(f.ctrs, "apache")
+		return nil, nil
 	case strings.Contains(line, " logs "):
 		return []byte("apache log"), nil
 	}

@@ -52,13 +52,18 @@ func realStack(t *testing.T, compose, project string, port int) Options {
 	return o
 }
 
-func startedAt(t *testing.T, o Options) string {
+func containerID(t *testing.T, o Options, svc string) string {
 	t.Helper()
-	out, err := exec.Command("docker", "ps", "-q", "--filter", "label=com.docker.compose.project="+o.Project, "--filter", "label=com.docker.compose.service=apache").Output()
+	out, err := exec.Command("docker", "ps", "-q", "--filter", "label=com.docker.compose.project="+o.Project, "--filter", "label=com.docker.compose.service="+svc).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err = exec.Command("docker", "inspect", "--format", "{{.State.StartedAt}}", strings.TrimSpace(string(out))).Output()
+	return strings.TrimSpace(string(out))
+}
+
+func startedAt(t *testing.T, o Options) string {
+	t.Helper()
+	out, err := exec.Command("docker", "inspect", "--format", "{{.State.StartedAt}}", containerID(t, o, "apache")).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +124,12 @@ func TestReloadRealApache(t *testing.T) {
 			if err := probe.Check(ctx); err != nil {
 				t.Errorf("apache stopped serving after a refused reload: %v", err)
 			}
+
+			os.WriteFile(conf, data, 0o644)
+			if out, err := exec.Command("docker", "stop", containerID(t, o, "apache")).CombinedOutput(); err != nil {
+				t.Fatalf("docker stop: %v: %s", err, out)
+			}
+			step("apache=started registry=unchanged")
 		})
 	}
 }

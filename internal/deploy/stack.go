@@ -112,8 +112,8 @@ func Up(ctx context.Context, o Options) (*Result, error) {
 	return res, nil
 }
 
-// start starts a stack whose Apache does not run. Containers left from
-// before are re-created, so Apache mounts the folder on disk now.
+// start starts a stack whose Apache does not run. A stopped Apache
+// container is removed first, so the new one mounts the folder on disk now.
 func (o *Options) start(ctx context.Context, c *Compose, d Docker, before map[string]*Container, dsk disk) (*Result, error) {
 	if err := o.configTest(ctx, d); err != nil {
 		return nil, err
@@ -121,12 +121,15 @@ func (o *Options) start(ctx context.Context, c *Compose, d Docker, before map[st
 	if err := PortFree(o.Port); err != nil {
 		return nil, err
 	}
-	o.Progress("starting the services with " + strings.Join(c.Command, " "))
-	args := []string{"up", "-d"}
 	if before["apache"] != nil {
-		args = append(args, "--force-recreate")
+		// A stopped container would start with the mount it was made with.
+		o.Progress("removing the stopped apache container, so the new one mounts " + o.authDir())
+		if _, err := c.run(ctx, "rm", "-f", "-s", "apache"); err != nil {
+			return nil, fmt.Errorf("%w: removing the stopped apache container: %w", ErrUnhealthy, err)
+		}
 	}
-	if _, err := c.run(ctx, args...); err != nil {
+	o.Progress("starting the services with " + strings.Join(c.Command, " "))
+	if _, err := c.run(ctx, "up", "-d"); err != nil {
 		return nil, c.failure(ctx, fmt.Errorf("%w: starting the services: %w", ErrUnhealthy, err))
 	}
 	return o.finish(ctx, c, before, dsk, ServiceResult{Service: "apache", Action: Started, Reason: "it was not running"})
