@@ -42,11 +42,16 @@ func printStatus(c *cli.Context, st *deploy.Status) {
 	for _, s := range st.Services {
 		fmt.Fprintf(out, "%-10s %s\n", s.Service, strings.TrimSpace(s.State+" "+s.Health))
 	}
-	loaded := st.Loaded
-	if loaded == "" {
-		loaded = "unknown"
+	if st.Current != "" || st.Loaded != "" {
+		loaded := st.Loaded
+		if loaded == "" {
+			loaded = "unknown"
+		}
+		fmt.Fprintf(out, "loaded:    auth/%s\non disk:   auth/%s\n", loaded, st.Current)
 	}
-	fmt.Fprintf(out, "loaded:    %s\non disk:   %s\n", loaded, st.Current)
+	if st.InForce {
+		fmt.Fprintln(out, "in force:  the files on disk")
+	}
 	for _, f := range st.Differs {
 		fmt.Fprintf(out, "not in force: %s\n", f)
 	}
