@@ -145,4 +145,3 @@ func sortedServices(maps ...map[string]*Container) []string {
 	sort.Strings(out)
 	return out
 }
-
