@@ -339,3 +339,29 @@ func TestUpRelativeOutAndOverride(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusNotRunning: status says 6 when nothing runs, and 7 when it
+// cannot ask docker.
+func TestStatusNotRunning(t *testing.T) {
+	spec := quickstartOn(t, "16180")
+	if code, _, stderr := runCLI(t, "init", "--spec", spec); code != exitOK {
+		t.Fatalf("init: %s", stderr)
+	}
+	t.Run("docker missing", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		if code, _, stderr := runCLI(t, "status", "--spec", spec); code != exitCannotRun || !strings.Contains(stderr, "docker is not installed") {
+			t.Errorf("exit %d, want %d; stderr:\n%s", code, exitCannotRun, stderr)
+		}
+	})
+	t.Run("not running", func(t *testing.T) {
+		needCompose(t)
+		code, stdout, stderr := runCLI(t, "status", "--spec", spec, "--project", "deploy-status-none", "--json")
+		if code != exitUnhealthy || !strings.Contains(stderr, "apache is missing") {
+			t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUnhealthy, stderr)
+		}
+		var st struct{ Services []struct{ Service, State string } }
+		if err := json.Unmarshal([]byte(stdout), &st); err != nil || len(st.Services) != 2 || st.Services[0].State != "missing" {
+			t.Errorf("status --json: %v\n%s", err, stdout)
+		}
+	})
+}
