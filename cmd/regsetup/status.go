@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/deploy"
@@ -40,7 +39,11 @@ func printStatus(c *cli.Context, st *deploy.Status) {
 		return
 	}
 	for _, s := range st.Services {
-		fmt.Fprintf(out, "%-10s %s\n", s.Service, strings.TrimSpace(s.State+" "+s.Health))
+		state := s.State
+		if s.Health != "" {
+			state += " (" + s.Health + ")"
+		}
+		fmt.Fprintf(out, "%-10s %s\n", s.Service, state)
 	}
 	if st.Current != "" || st.Loaded != "" {
 		loaded := st.Loaded
