@@ -1,7 +1,9 @@
-// Package deploy starts and stops the rendered stack with Docker Compose
-// (v2 plugin or v1), checks the environment and the Apache config first,
-// and waits until the registry answers through the proxy. Every command
-// goes through execx.Runner; nothing here prints.
+// Package deploy runs the rendered stack with Docker Compose (v2 plugin or
+// v1): it checks the environment and the Apache config first, starts the
+// stack or brings a running one to the files on disk (a graceful reload,
+// never a restart), waits until the registry answers through the proxy,
+// and reports what runs (StatusOf). Every command goes through
+// execx.Runner; nothing here prints.
 package deploy
 
 import (
@@ -28,7 +30,7 @@ var ErrUnhealthy = errors.New("the stack did not start")
 type Compose struct {
 	Runner  execx.Runner
 	Command []string // "docker compose" or "docker-compose", split
-	File    string   // the compose file
+	File    string   // the compose file; OverrideFile next to it is added when present
 	Project string   // the project name
 }
 
