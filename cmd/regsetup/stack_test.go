@@ -359,7 +359,9 @@ func TestStatusNotRunning(t *testing.T) {
 		if code != exitUnhealthy || !strings.Contains(stderr, "apache is missing") {
 			t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUnhealthy, stderr)
 		}
-		var st struct{ Services []struct{ Service, State string } }
+		var st struct {
+			Services []struct{ Service, State string }
+		}
 		if err := json.Unmarshal([]byte(stdout), &st); err != nil || len(st.Services) != 2 || st.Services[0].State != "missing" {
 			t.Errorf("status --json: %v\n%s", err, stdout)
 		}
