@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/regsetup/regsetup/model"
@@ -20,7 +21,9 @@ const (
 // ComposeProject builds the recipe's two services as a Compose
 // Specification project. Bind mounts are relative to the compose file (the
 // document's `pwd`). The secure profile does not publish the registry's
-// unauthenticated port on the host.
+// unauthenticated port on the host, and keeps the stack up: a restart
+// policy (back after a reboot or a dockerd restart) and healthchecks
+// (the registry's /v2/ answers; Apache's /v2/ answers 401).
 func ComposeProject(m *model.Model) *types.Project {
 	port := strconv.Itoa(m.Port)
 	apache := types.ServiceConfig{
@@ -44,8 +47,21 @@ func ComposeProject(m *model.Model) *types.Project {
 	}
 	if m.Profile == model.ProfileRecipe {
 		registry.WorkloadSpec.Ports = []types.ServicePortConfig{{HostIP: "127.0.0.1", Target: registryPort, Published: strconv.Itoa(registryPort), Protocol: "tcp"}}
+	} else {
+		apache.Restart, registry.Restart = types.RestartPolicyUnlessStopped, types.RestartPolicyUnlessStopped
+		apache.HealthCheck = health("CMD-SHELL", "ab -n 1 -v 2 https://127.0.0.1:"+port+"/v2/ 2>&1 | grep -q '^HTTP/1.1 401'")
+		registry.HealthCheck = health("CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:"+strconv.Itoa(registryPort)+"/v2/")
 	}
 	return &types.Project{Services: types.Services{"apache": apache, "registry": registry}}
+}
+
+// health checks every 10 s (5 s to answer, 3 misses make it unhealthy),
+// from 5 s after the start. Both images carry the tool the test runs: the
+// registry busybox's wget, Apache its own ab (built with SSL).
+func health(test ...string) *types.HealthCheckConfig {
+	d := func(s time.Duration) *types.Duration { v := types.Duration(s); return &v }
+	retries := uint64(3)
+	return &types.HealthCheckConfig{Test: test, Interval: d(10 * time.Second), Timeout: d(5 * time.Second), StartPeriod: d(5 * time.Second), Retries: &retries}
 }
 
 func bind(source, target string) types.ServiceVolumeConfig {

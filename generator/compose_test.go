@@ -93,3 +93,37 @@ func TestSecureDoesNotPublishTheRegistry(t *testing.T) {
 		}
 	}
 }
+
+// TestSecureKeepsTheStackUp: the secure profile's services come back after
+// a reboot (restart policy) and say when they stop answering
+// (healthchecks: the registry's /v2/, Apache's /v2/ asking for a login on
+// the spec's port); the recipe's services stay the document's.
+func TestSecureKeepsTheStackUp(t *testing.T) {
+	for _, tc := range []struct {
+		profile model.Profile
+		restart string
+		tests   map[string]string
+	}{
+		{model.ProfileSecure, "unless-stopped", map[string]string{
+			"apache":   "CMD-SHELL ab -n 1 -v 2 https://127.0.0.1:5043/v2/ 2>&1 | grep -q '^HTTP/1.1 401'",
+			"registry": "CMD wget -q -O /dev/null http://127.0.0.1:5000/v2/",
+		}},
+		{model.ProfileRecipe, "", map[string]string{"apache": "", "registry": ""}},
+	} {
+		t.Run(string(tc.profile), func(t *testing.T) {
+			m := &model.Model{Profile: tc.profile, Domain: "myregistrydomain.com", Port: 5043, ApacheImage: "httpd:2.4", RegistryImage: "registry:2"}
+			for name, svc := range generator.ComposeProject(m).Services {
+				if svc.Restart != tc.restart {
+					t.Errorf("%s: restart %q, want %q", name, svc.Restart, tc.restart)
+				}
+				test := ""
+				if svc.HealthCheck != nil {
+					test = strings.Join(svc.HealthCheck.Test, " ")
+				}
+				if test != tc.tests[name] {
+					t.Errorf("%s: healthcheck %q, want %q", name, test, tc.tests[name])
+				}
+			}
+		})
+	}
+}

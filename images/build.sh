@@ -61,7 +61,7 @@ DEPS=(
   libpcre2-dev libssl-dev zlib1g-dev libxml2-dev liblua5.4-dev
   libnghttp2-dev libbrotli-dev libcurl4-openssl-dev libjansson-dev
   ca-certificates openssl base-passwd dash coreutils grep sed findutils netbase
-  docker-registry
+  docker-registry busybox
 )
 
 log() { printf '[build.sh] %s\n' "$*" >&2; }
@@ -479,6 +479,11 @@ image_registry() {
   base_rootfs "$r"
   cp /usr/bin/docker-registry "$r/usr/bin/registry"   # /bin/registry via the /bin link
   copy_elf_deps "$r" /usr/bin/docker-registry
+  # The official (alpine-based) image has busybox's wget, which the compose
+  # healthcheck uses; only the wget applet is linked (no busybox sh here).
+  cp -L /bin/busybox "$r/usr/bin/busybox"
+  ln -s busybox "$r/usr/bin/wget"
+  copy_elf_deps "$r" /bin/busybox
   mkdir -p "$r/etc/docker/registry" "$r/var/lib/registry"
   # The official image's config (distribution's cmd/registry/config-example.yml).
   cat >"$r/etc/docker/registry/config.yml" <<'EOF'

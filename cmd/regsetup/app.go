@@ -26,6 +26,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			initCommand(),
 			upCommand(),
 			downCommand(),
+			statusCommand(),
 			verifyCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes
@@ -48,7 +49,7 @@ func usageError(_ *cli.Context, err error, _ bool) error {
 // startFlags are how up (and init --up) start the stack.
 func startFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.DurationFlag{Name: "timeout", Value: 60 * time.Second, Usage: "how long to wait for the proxy to answer"},
+		&cli.DurationFlag{Name: "timeout", Value: 60 * time.Second, Usage: "how long to wait for the proxy to answer (and for a reload)"},
 		&cli.BoolFlag{Name: "skip-config-test", Usage: "do not check httpd.conf with httpd -t before starting"},
 	}
 }

@@ -18,7 +18,7 @@ const (
 	exitFailure   = 1 // anything not listed below
 	exitUsage     = 2 // bad command line
 	exitInvalid   = 3 // the spec (or a file it names) is invalid
-	exitDrift     = 4 // init --check: files would change
+	exitDrift     = 4 // init --check: files would change; status: not in force
 	exitEdited    = 5 // init would overwrite files a person edited
 	exitUnhealthy = 6 // the stack did not start or a verify check failed
 	exitCannotRun = 7 // a check or command could not run: docker missing, host unreachable
@@ -38,6 +38,9 @@ var exitTable = []struct {
 	{outdir.ErrEdited, exitEdited},
 	{outdir.ErrLocked, exitCannotRun}, // another regsetup holds the output folder
 	{deploy.ErrEnvironment, exitCannotRun},
+	{deploy.ErrStale, exitDrift},
+	{deploy.ErrNotRunning, exitUnhealthy},
+	{deploy.ErrReloadRefused, exitUnhealthy},
 	{deploy.ErrUnhealthy, exitUnhealthy},
 	{app.ErrChecksFailed, exitUnhealthy},
 	{verify.ErrConfig, exitUsage}, // a bad --resolve, --client, --ca, --repo: the command line

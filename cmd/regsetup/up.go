@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/regsetup/regsetup/internal/app"
@@ -27,17 +28,45 @@ func stackOptions(c *cli.Context) app.StackOptions {
 func upCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "up",
-		Usage:     "render if needed, start the stack with Compose, wait until it answers",
-		UsageText: "regsetup up [--spec FILE] [--out DIR] [--compose CMD] [--timeout 60s]",
-		Flags:     append(stackFlags(), startFlags()...),
+		Usage:     "render if needed, then start the stack or apply the changes to the running one (graceful reload), and wait until it answers",
+		UsageText: "regsetup up [--spec FILE] [--out DIR] [--compose CMD] [--timeout 60s] [--json]",
+		Flags: append(append(stackFlags(), startFlags()...),
+			&cli.BoolFlag{Name: "json", Usage: "print what up did as JSON"}),
 		Action: func(c *cli.Context) error {
 			res, err := app.Up(c.Context, stackOptions(c))
-			if err == nil {
-				fmt.Fprintf(c.App.Writer, "up: https://%s:%d/v2/ answers\n", res.Model.Domain, res.Model.Port)
+			if err != nil {
+				return err
 			}
-			return err
+			return printUp(c, res)
 		},
 	}
+}
+
+// printUp writes one line per service (what up did to it, and why), the
+// set in force and the URL that answers; or one JSON document.
+func printUp(c *cli.Context, res *app.UpResult) error {
+	out := c.App.Writer
+	if c.Bool("json") {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res.Result)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(c.App.ErrWriter, "note: %s\n", n)
+	}
+	for _, s := range res.Services {
+		line := fmt.Sprintf("%-10s %s", s.Action, s.Service)
+		if s.Reason != "" {
+			line += " (" + s.Reason + ")"
+		}
+		fmt.Fprintln(out, line)
+	}
+	if res.Set != "" {
+		fmt.Fprintf(out, "in force: auth/%s\n", res.Set)
+	}
+	m := res.Init.Model
+	fmt.Fprintf(out, "up: https://%s:%d/v2/ answers\n", m.Domain, m.Port)
+	return nil
 }
 
 func downCommand() *cli.Command {

@@ -2,22 +2,21 @@ package app
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/regsetup/regsetup/internal/deploy"
-	"github.com/regsetup/regsetup/internal/outdir"
 )
 
-// StackOptions tune Up and Down.
+// StackOptions tune Up, Down and Status.
 type StackOptions struct {
 	Paths
 	Compose  string        // compose command override
 	Project  string        // compose project name
-	Timeout  time.Duration // readiness timeout
+	Timeout  time.Duration // readiness (and reload) timeout
 	Progress func(string)  // progress lines (the CLI prints them on stderr)
 	// SkipConfigTest starts without `httpd -t` first; the readiness gate
-	// still catches a config that does not start.
+	// still catches a config that does not start. A reload always runs
+	// httpd -t in the running container.
 	SkipConfigTest bool
 }
 
@@ -31,16 +30,22 @@ func (o StackOptions) deploy(res *InitResult) deploy.Options {
 	}
 }
 
+// UpResult is what Up rendered and what it did to the running stack.
+type UpResult struct {
+	*deploy.Result
+	Init *InitResult `json:"-"`
+}
+
 // Up renders the spec if needed (never replacing edited files), then
-// starts the stack and waits until it answers.
-func Up(ctx context.Context, o StackOptions) (*InitResult, error) {
+// brings the stack to the files on disk (start, graceful reload or
+// re-create, per deploy.Up) and waits until it answers.
+func Up(ctx context.Context, o StackOptions) (*UpResult, error) {
 	res, err := Init(InitOptions{Paths: o.Paths})
 	if err != nil {
-		return res, err
+		return &UpResult{Init: res}, err
 	}
-	d := o.deploy(res)
-	d.Restart = authChanged(res.Changes)
-	return res, deploy.Up(ctx, d)
+	r, err := deploy.Up(ctx, o.deploy(res))
+	return &UpResult{Result: r, Init: res}, err
 }
 
 // Down stops the stack; deleteData also empties data/. It needs only the
@@ -49,13 +54,4 @@ func Down(ctx context.Context, o StackOptions, deleteData bool) error {
 	return deploy.Down(ctx, deploy.Options{
 		Dir: o.OutDir(), Compose: o.Compose, Project: o.Project, Progress: o.Progress,
 	}, deleteData)
-}
-
-func authChanged(changes []outdir.Change) bool {
-	for _, c := range changes {
-		if strings.HasPrefix(c.Path, "auth/") && c.Action != outdir.Unchanged {
-			return true
-		}
-	}
-	return false
 }

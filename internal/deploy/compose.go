@@ -1,18 +1,21 @@
-// Package deploy starts and stops the rendered stack with Docker Compose
-// (v2 plugin or v1), checks the environment and the Apache config first,
-// and waits until the registry answers through the proxy. Every command
-// goes through execx.Runner; nothing here prints.
+// Package deploy runs the rendered stack with Docker Compose (v2 plugin or
+// v1): it checks the environment and the Apache config first, starts the
+// stack or brings a running one to the files on disk (a graceful reload,
+// never a restart), waits until the registry answers through the proxy,
+// and reports what runs (StatusOf). Every command goes through
+// execx.Runner; nothing here prints.
 package deploy
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/regsetup/regsetup/internal/execx"
 )
 
@@ -27,7 +30,7 @@ var ErrUnhealthy = errors.New("the stack did not start")
 type Compose struct {
 	Runner  execx.Runner
 	Command []string // "docker compose" or "docker-compose", split
-	File    string   // the compose file
+	File    string   // the compose file; OverrideFile next to it is added when present
 	Project string   // the project name
 }
 
@@ -49,31 +52,56 @@ func DetectCompose(ctx context.Context, r execx.Runner, override string) ([]stri
 	return nil, fmt.Errorf("%w: neither `docker compose` nor `docker-compose` runs; install one (scripts/install-compose-v2.sh, or apt-get install docker-compose)", ErrEnvironment)
 }
 
-var projectUnsafe = regexp.MustCompile(`[^a-z0-9_-]+`)
-
-// ProjectName derives a compose project name from the output folder, as
-// Compose itself would, so `docker compose` run by hand there finds it.
+// ProjectName derives a compose project name from the output folder as
+// Compose itself does (compose-go's NormalizeProjectName of the folder's
+// name), so `docker compose` run by hand there finds the same project.
 func ProjectName(dir string) string {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		abs = dir
 	}
-	name := strings.Trim(projectUnsafe.ReplaceAllString(strings.ToLower(filepath.Base(abs)), ""), "-_")
-	if name == "" {
-		name = "regsetup"
+	if name := loader.NormalizeProjectName(filepath.Base(abs)); name != "" {
+		return name
 	}
-	return name
+	return "regsetup"
+}
+
+// OverrideFile is the user's own compose file next to the generated one;
+// regsetup never writes it and passes it to every compose call.
+const OverrideFile = "docker-compose.override.yml"
+
+// composeFiles is the compose file, plus the override file next to it when
+// there is one (Compose only reads it by itself when no -f is given).
+func composeFiles(file string) []string {
+	files := []string{file}
+	if override := filepath.Join(filepath.Dir(file), OverrideFile); fileExists(override) {
+		files = append(files, override)
+	}
+	return files
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+// args is the compose command's arguments before the subcommand.
+func (c *Compose) args(sub ...string) []string {
+	a := append([]string{}, c.Command[1:]...)
+	for _, f := range composeFiles(c.File) {
+		a = append(a, "-f", f)
+	}
+	return append(append(a, "-p", c.Project), sub...)
 }
 
 // run runs one compose subcommand.
 func (c *Compose) run(ctx context.Context, args ...string) ([]byte, error) {
-	full := append(append(append([]string{}, c.Command[1:]...), "-f", c.File, "-p", c.Project), args...)
-	return c.Runner.Output(ctx, execx.Cmd{Name: c.Command[0], Args: full, Dir: filepath.Dir(c.File)})
+	return c.Runner.Output(ctx, execx.Cmd{Name: c.Command[0], Args: c.args(args...), Dir: filepath.Dir(c.File)})
 }
 
 // Hint is the command a person runs to see more.
 func (c *Compose) Hint(args ...string) string {
-	return execx.Cmd{Name: c.Command[0], Args: append(append(append([]string{}, c.Command[1:]...), "-f", c.File, "-p", c.Project), args...)}.String()
+	return execx.Cmd{Name: c.Command[0], Args: c.args(args...)}.String()
 }
 
 // Up starts the services in the background.
@@ -84,12 +112,18 @@ func (c *Compose) Up(ctx context.Context) error {
 	return nil
 }
 
-// Restart restarts one service (after its config changed).
-func (c *Compose) Restart(ctx context.Context, service string) error {
-	if _, err := c.run(ctx, "restart", service); err != nil {
-		return fmt.Errorf("restarting %s: %w", service, err)
+// Recreate re-creates one service's container even when its config did
+// not change (its bind mount must be made again).
+func (c *Compose) Recreate(ctx context.Context, service string) error {
+	if _, err := c.run(ctx, "up", "-d", "--no-deps", "--force-recreate", service); err != nil {
+		return fmt.Errorf("%w: re-creating %s: %w", ErrUnhealthy, service, err)
 	}
 	return nil
+}
+
+// Exec runs a command in a service's running container (no TTY).
+func (c *Compose) Exec(ctx context.Context, service string, cmd ...string) ([]byte, error) {
+	return c.run(ctx, append([]string{"exec", "-T", service}, cmd...)...)
 }
 
 // Down stops and removes the containers and the network. Bind-mounted

@@ -97,7 +97,7 @@ func TestUpRefusesEarly(t *testing.T) {
 				answers[k] = v
 			}
 			f := &fakeRunner{answers: answers}
-			err := Up(context.Background(), Options{Dir: t.TempDir(), Domain: "myregistrydomain.com", Port: 5043, ApacheImage: "httpd:2.4", RegistryImage: "registry:2", Runner: f})
+			_, err := Up(context.Background(), Options{Dir: t.TempDir(), Domain: "myregistrydomain.com", Port: 5043, ApacheImage: "httpd:2.4", RegistryImage: "registry:2", Runner: f})
 			if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.says) {
 				t.Fatalf("got %v; want %v saying %q", err, tc.err, tc.says)
 			}
@@ -111,7 +111,8 @@ func TestUpRefusesEarly(t *testing.T) {
 }
 
 func TestStates(t *testing.T) {
-	f := &fakeRunner{answers: map[string]fakeAnswer{"docker ps -a": {out: "apache exited\nregistry running\n"}}}
+	f := newFakeDocker(t, "/x/auth").running()
+	f.ctrs["apache"].State = "exited"
 	c := &Compose{Runner: f, Command: []string{"docker", "compose"}, File: "/x/docker-compose.yml", Project: "x"}
 	got := c.States(context.Background())
 	if got["apache"] != "exited" || got["registry"] != "running" || len(got) != 2 {
@@ -144,7 +145,7 @@ func TestDownKeepsData(t *testing.T) {
 }
 
 func TestProjectName(t *testing.T) {
-	for in, want := range map[string]string{"/srv/My Registry": "myregistry", "/tmp/x.y-z_1": "xy-z_1", "/": "regsetup"} {
+	for in, want := range map[string]string{"/srv/My Registry": "myregistry", "/tmp/x.y-z_1": "xy-z_1", "/srv/-reg_": "reg_", "/": "regsetup"} {
 		if got := ProjectName(in); got != want {
 			t.Errorf("ProjectName(%q) = %q, want %q", in, got, want)
 		}

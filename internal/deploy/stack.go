@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/regsetup/regsetup/internal/execx"
+	"github.com/regsetup/regsetup/internal/outdir"
 	"github.com/regsetup/regsetup/internal/tlsdial"
 )
 
@@ -23,14 +24,20 @@ type Options struct {
 	Compose        string        // compose command override, e.g. "docker-compose"
 	Project        string        // compose project name; default from Dir
 	Dial           string        // address for the readiness probe; default 127.0.0.1:Port
-	Timeout        time.Duration // readiness timeout; default 60s
-	Restart        bool          // auth/ changed: restart Apache if it already runs
-	SkipConfigTest bool          // do not run httpd -t first (the readiness gate still applies)
+	Timeout        time.Duration // readiness (and reload) timeout; default 60s
+	SkipConfigTest bool          // do not run httpd -t before a start (the readiness gate still applies)
 	Progress       func(string)  // optional progress lines
 	Runner         execx.Runner  // default execx.OS
 }
 
-func (o *Options) defaults() {
+// defaults fills the defaults and makes Dir absolute: Compose would read a
+// relative bind-mount source as a volume name.
+func (o *Options) defaults() error {
+	abs, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return fmt.Errorf("finding the output folder %s: %w", o.Dir, err)
+	}
+	o.Dir = abs
 	if o.Runner == nil {
 		o.Runner = execx.OS{}
 	}
@@ -46,6 +53,7 @@ func (o *Options) defaults() {
 	if o.Progress == nil {
 		o.Progress = func(string) {}
 	}
+	return nil
 }
 
 func (o *Options) compose(ctx context.Context) (*Compose, error) {
@@ -56,50 +64,49 @@ func (o *Options) compose(ctx context.Context) (*Compose, error) {
 	return &Compose{Runner: o.Runner, Command: cmd, File: filepath.Join(o.Dir, "docker-compose.yml"), Project: o.Project}, nil
 }
 
-// Up checks the machine and the config, starts the stack and returns once
-// the proxy answers. On failure the error names the container and carries
-// the tail of its log and the command to see more.
-func Up(ctx context.Context, o Options) error {
-	o.defaults()
+func (o *Options) authDir() string { return filepath.Join(o.Dir, outdir.AuthDir) }
+
+// Up brings the running stack to the files on disk and returns once the
+// proxy answers. A stack that does not run is checked (docker, images,
+// httpd -t, the port) and started. A running one gets `compose up -d`
+// (which re-creates only what the compose file changed); then, when
+// Apache's config, certificate, key or cache script differ from what it
+// loaded, `httpd -t` in the running container and a graceful reload; an
+// Apache whose mount no longer shows OUT/auth is re-created once. It never
+// restarts a container. On failure the error names the container and
+// carries the tail of its log and the command to see more.
+func Up(ctx context.Context, o Options) (*Result, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
 	d := Docker{Runner: o.Runner}
 	o.Progress("checking docker")
 	if err := d.Ping(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	c, err := o.compose(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := d.NeedImages(ctx, o.ApacheImage, o.RegistryImage); err != nil {
-		return err
+		return nil, err
 	}
-	if !o.SkipConfigTest {
-		o.Progress("checking auth/httpd.conf with httpd -t in " + o.ApacheImage)
-		if err := d.ConfigTest(ctx, o.ApacheImage, filepath.Join(o.Dir, "auth")); err != nil {
-			return err
-		}
+	before, err := c.Containers(ctx)
+	if err != nil {
+		return nil, err
 	}
-	running := c.States(ctx)
-	if running["apache"] != "running" {
-		if err := PortFree(o.Port); err != nil {
-			return err
-		}
+	dsk, err := readDisk(o.Dir, c.File)
+	if err != nil {
+		return nil, err
 	}
-	o.Progress("starting the services with " + strings.Join(c.Command, " "))
-	if err := c.Up(ctx); err != nil {
-		return c.failure(ctx, err)
+	if before["apache"].Running() {
+		return o.apply(ctx, c, d, before, dsk)
 	}
-	if o.Restart && running["apache"] == "running" {
-		o.Progress("restarting apache: its config changed")
-		if err := c.Restart(ctx, "apache"); err != nil {
-			return err
-		}
-	}
-	return o.wait(ctx, c)
+	return o.start(ctx, c, d, before, dsk)
 }
 
 func (o *Options) wait(ctx context.Context, c *Compose) error {
-	probe := &Probe{URL: fmt.Sprintf("https://%s:%d/v2/", o.Domain, o.Port), Dial: o.Dial, Roots: tlsdial.SystemRootsWith(filepath.Join(o.Dir, "auth", "domain.crt"))}
+	probe := &Probe{URL: fmt.Sprintf("https://%s:%d/v2/", o.Domain, o.Port), Dial: o.Dial, Roots: tlsdial.SystemRootsWith(filepath.Join(o.authDir(), "domain.crt"))}
 	o.Progress(fmt.Sprintf("waiting for %s (via %s, up to %v)", probe.URL, o.Dial, o.Timeout))
 	start := time.Now()
 	alive := func(ctx context.Context) error {
@@ -129,26 +136,11 @@ func (c *Compose) failure(ctx context.Context, err error) error {
 	return fmt.Errorf("%w\nlast lines of %s's log:\n%s\nsee more: %s", err, svc, indent(c.Logs(ctx, svc, 20)), c.Hint("logs", svc))
 }
 
-// States maps each service of the project to its container state.
-func (c *Compose) States(ctx context.Context) map[string]string {
-	out, err := c.Runner.Output(ctx, execx.Cmd{Name: "docker", Args: []string{"ps", "-a",
-		"--filter", "label=com.docker.compose.project=" + c.Project,
-		"--format", `{{.Label "com.docker.compose.service"}} {{.State}}`}})
-	states := map[string]string{}
-	if err != nil {
-		return states
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if svc, state, ok := strings.Cut(line, " "); ok {
-			states[svc] = state
-		}
-	}
-	return states
-}
-
 // Down stops the stack. The registry's data stays unless deleteData.
 func Down(ctx context.Context, o Options, deleteData bool) error {
-	o.defaults()
+	if err := o.defaults(); err != nil {
+		return err
+	}
 	c, err := o.compose(ctx)
 	if err != nil {
 		return err

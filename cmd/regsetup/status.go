@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/regsetup/regsetup/internal/app"
+	"github.com/regsetup/regsetup/internal/deploy"
+	"github.com/urfave/cli/v2"
+)
+
+func statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "status",
+		Usage: "show whether the stack runs, which auth/ set is in force, and what on disk it has not loaded",
+		UsageText: `regsetup status [--spec FILE] [--out DIR] [--project NAME] [--json]
+   exit 0: running and in force; 4: running, but files on disk are not in force (run regsetup up);
+   6: not running or unhealthy; 7: cannot tell (docker missing or down)`,
+		Flags: append(stackFlags(), &cli.BoolFlag{Name: "json", Usage: "print the status as JSON"}),
+		Action: func(c *cli.Context) error {
+			st, err := app.Status(c.Context, stackOptions(c))
+			if st == nil {
+				return err
+			}
+			printStatus(c, st)
+			return err
+		},
+	}
+}
+
+// printStatus writes one line per service, the sets, and the files not in
+// force; or one JSON document.
+func printStatus(c *cli.Context, st *deploy.Status) {
+	out := c.App.Writer
+	if c.Bool("json") {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		enc.Encode(st)
+		return
+	}
+	for _, s := range st.Services {
+		state := s.State
+		if s.Health != "" {
+			state += " (" + s.Health + ")"
+		}
+		fmt.Fprintf(out, "%-10s %s\n", s.Service, state)
+	}
+	if st.Current != "" || st.Loaded != "" {
+		loaded := st.Loaded
+		if loaded == "" {
+			loaded = "unknown"
+		}
+		fmt.Fprintf(out, "loaded:    auth/%s\non disk:   auth/%s\n", loaded, st.Current)
+	}
+	if st.InForce {
+		fmt.Fprintln(out, "in force:  the files on disk")
+	}
+	for _, f := range st.Differs {
+		fmt.Fprintf(out, "not in force: %s\n", f)
+	}
+	if st.Reason != "" {
+		fmt.Fprintf(out, "not in force: %s\n", st.Reason)
+	}
+}

@@ -1,0 +1,28 @@
+package deploy
+
+// Action is what up did to one service.
+type Action string
+
+const (
+	Started   Action = "started"   // it was not running; now it is
+	Reloaded  Action = "reloaded"  // Apache re-read its config (graceful, SIGUSR1)
+	Recreated Action = "recreated" // a new container replaced the running one
+	Unchanged Action = "unchanged" // it was running and already had the files on disk
+)
+
+// ServiceResult is what up did to one service, and why.
+type ServiceResult struct {
+	Service string `json:"service"`
+	Action  Action `json:"action"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// Result says what up did, service by service (sorted by name).
+type Result struct {
+	Services []ServiceResult `json:"services"`
+	// Set is the auth/ set the running Apache loaded (OUT/auth/.current's
+	// target then); "" in a folder without sets.
+	Set string `json:"set"`
+	// Notes are things that did not stop up (e.g. what PruneLegacy removed).
+	Notes []string `json:"notes,omitempty"`
+}
