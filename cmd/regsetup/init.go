@@ -68,8 +68,11 @@ func runInit(c *cli.Context) (initDocument, error) {
 		return doc, err
 	}
 	up, err := app.Up(c.Context, stackOptions(c))
-	if up != nil {
-		doc.Up = up
+	if up != nil && up.Result != nil {
+		doc.Up = up.Result
+	}
+	if err == nil && !c.Bool("json") {
+		err = printUp(c, up)
 	}
 	if err != nil || !c.Bool("verify") {
 		return doc, err
