@@ -62,8 +62,28 @@ func withModel(conf []byte, m ProcessModel) ([]byte, error) {
 	return mpmBlockRE.ReplaceAllLiteral(conf, []byte(m.Block)), nil
 }
 
-// ParseModel resolves a model name of ModelNames.
+// EventModel is an event MPM block with start processes of threads each,
+// room for 16 processes and MaxRequestWorkers of half of them, so that as
+// many processes again can finish their requests across a reload.
+func EventModel(start, threads int) ProcessModel {
+	return ProcessModel{Name: fmt.Sprintf("event:%dx%d", start, threads), Block: fmt.Sprintf(`<IfModule mpm_event_module>
+    ServerLimit         16
+    StartServers        %d
+    ThreadLimit         %d
+    ThreadsPerChild     %d
+    MaxRequestWorkers   %d
+    MinSpareThreads     %d
+    MaxSpareThreads     %d
+</IfModule>`, start, threads, threads, 8*threads, threads, 4*threads)}
+}
+
+// ParseModel resolves a model name: one-process, rendered, stock-event,
+// several or event:STARTxTHREADS (see EventModel).
 func ParseModel(name string) (ProcessModel, error) {
+	var start, threads int
+	if n, err := fmt.Sscanf(name, "event:%dx%d", &start, &threads); err == nil && n == 2 && start > 0 && start <= 16 && threads > 0 && threads <= 256 {
+		return EventModel(start, threads), nil
+	}
 	for _, m := range []ProcessModel{ModelOneProcess, ModelRendered, ModelStock, ModelSeveral} {
 		if m.Name == name {
 			return m, nil

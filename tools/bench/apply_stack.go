@@ -61,10 +61,6 @@ type applyStack struct {
 
 type credential struct{ user, password string }
 
-// afterInit, when set, runs after every init of the apply benchmark (a
-// seam for experiments on the output layout; nil in normal runs).
-var afterInit func(dir string) error
-
 func newApplyStack(e *env, m ProcessModel, loadUsers int, st applyState) (*applyStack, error) {
 	dir, err := e.variantDir("apply-" + m.Name)
 	if err != nil {
@@ -136,9 +132,6 @@ func (a *applyStack) apply(e *env, st applyState) error {
 		if err := os.WriteFile(conf, data, 0o644); err != nil {
 			return fmt.Errorf("writing httpd.conf: %w", err)
 		}
-	}
-	if afterInit != nil {
-		return afterInit(a.dir)
 	}
 	return nil
 }
