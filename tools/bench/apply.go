@@ -126,6 +126,8 @@ func RunApply(ctx context.Context, o ApplyOptions) (*ApplyResult, error) {
 		return nil, err
 	}
 	res := &ApplyResult{Options: o, Host: hostInfo(), When: time.Now().UTC()}
+	res.Host.LoadBefore = loadAvg()
+	defer func() { res.Host.LoadAfter = loadAvg() }()
 	for _, m := range o.Models {
 		fmt.Fprintf(o.Progress, "apply: %s\n", m.Name)
 		samples, block, err := e.applyModel(ctx, o, m)

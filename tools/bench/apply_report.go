@@ -72,7 +72,7 @@ func WriteApplyTable(w io.Writer, r *ApplyResult) error {
 	fmt.Fprintf(w, "apply latency (change on disk -> in force) and load requests failed+stalled/sent per change\n")
 	fmt.Fprintf(w, "%d load clients (one identity each, keep-alive GET /v2/ every %v), %d changes of each kind, bcrypt cost %d, stalled = slower than %v\n",
 		o.Clients, o.Pause, o.Rounds, o.BcryptCost, stallAfter)
-	fmt.Fprintf(w, "host: %d CPUs, load %s; %s\n\n", r.Host.CPUs, r.Host.LoadBefore, r.Host.Apache)
+	fmt.Fprintf(w, "host: %d CPUs, load before %s, after %s; %s\n\n", r.Host.CPUs, r.Host.LoadBefore, r.Host.LoadAfter, r.Host.Apache)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := []string{"change"}
 	for _, m := range r.Models {
