@@ -60,7 +60,7 @@ func run() int {
 	keep := fs.Bool("keep", false, "keep the work directory (configs, logs) for inspection")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	apply := fs.Bool("apply", false, "measure applying changes to a running stack (see the package doc)")
-	models := fs.String("models", "", "with --apply: comma-separated process models (one-process, rendered, stock-event; default one-process,rendered)")
+	models := fs.String("models", "", "with --apply: comma-separated process models (one-process, rendered, stock-event, several, event:STARTxTHREADS; default one-process,rendered)")
 	rounds := fs.Int("rounds", 0, "with --apply: changes of each kind per model (default 5)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
