@@ -34,18 +34,20 @@ func ApplyDefaults() ApplyOptions {
 		Transfer: 1 << 30, TransferMin: 10 * time.Second, BcryptCost: 5, Settle: time.Second}
 }
 
-// ApplyQuick is the smoke run: one change of each kind, a 64 MiB upload.
+// ApplyQuick is the smoke run: one change of each kind, a 64 MiB upload
+// over at least 4 s.
 func ApplyQuick() ApplyOptions {
 	o := ApplyDefaults()
-	o.Rounds, o.Clients, o.Transfer, o.TransferMin, o.Settle = 1, 3, 64<<20, 3*time.Second, 300*time.Millisecond
+	o.Rounds, o.Clients, o.Transfer, o.TransferMin, o.Settle = 1, 3, 64<<20, 4*time.Second, 300*time.Millisecond
 	return o
 }
 
 // Change kinds.
 const (
-	ChangePassword = "password"        // the probe's password: the password file only, no reload
-	ChangeConfig   = "config"          // the probe's pull access: httpd.conf, graceful reload
-	ChangeTransfer = "config+transfer" // a config change while an upload is in flight
+	ChangePassword         = "password"          // the probe's password: the password file only, no reload
+	ChangeConfig           = "config"            // the probe's pull access: httpd.conf, graceful reload
+	ChangePasswordTransfer = "password+transfer" // a password change while an upload is in flight
+	ChangeTransfer         = "config+transfer"   // a config change while the same upload is in flight
 )
 
 // ApplySample is one change applied to one running stack.
@@ -185,7 +187,17 @@ func (e *env) applyModel(ctx context.Context, o ApplyOptions, m ProcessModel) ([
 		if err != nil {
 			return nil, "", err
 		}
-		up.waitSent(0.1)
+		up.waitSent(0.05)
+		prev := st.ProbePassword
+		st.ProbePassword = "probe-password-in-flight"
+		s, err := e.changePassword(ctx, o, a, st, prev, stats)
+		s.Kind = ChangePasswordTransfer
+		if err := add(s, err); err != nil {
+			return nil, "", err
+		}
+		if up.ended() {
+			return nil, "", fmt.Errorf("the upload ended before the config change; raise TransferMin")
+		}
 		st.Open = !st.Open
 		if err := add(e.changeConfig(ctx, o, a, st, stats, up)); err != nil {
 			return nil, "", err
@@ -268,7 +280,7 @@ func sample(kind string, lat, reload time.Duration, w loadWindow) ApplySample {
 }
 
 // ApplyKinds are the change kinds in table order.
-var ApplyKinds = []string{ChangePassword, ChangeConfig, ChangeTransfer}
+var ApplyKinds = []string{ChangePassword, ChangeConfig, ChangePasswordTransfer, ChangeTransfer}
 
 // samplesOf returns the samples of one model and kind.
 func (r *ApplyResult) samplesOf(model, kind string) []ApplySample {

@@ -219,6 +219,16 @@ func (e *env) startUpload(ctx context.Context, a *applyStack, size int64, min ti
 	return up, nil
 }
 
+// ended reports whether the upload has finished (or failed).
+func (u *upload) ended() bool {
+	select {
+	case <-u.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // waitSent waits until frac of the upload is sent (or it ended).
 func (u *upload) waitSent(frac float64) {
 	for float64(u.body.n.Load()) < frac*float64(u.size) {

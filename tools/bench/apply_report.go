@@ -11,9 +11,10 @@ import (
 
 // kindLabel names a change kind in the table.
 var kindLabel = map[string]string{
-	ChangePassword: "password file (no reload)",
-	ChangeConfig:   "httpd.conf (graceful reload)",
-	ChangeTransfer: "httpd.conf, upload in flight",
+	ChangePassword:         "password file (no reload)",
+	ChangeConfig:           "httpd.conf (graceful reload)",
+	ChangePasswordTransfer: "password file, upload in flight",
+	ChangeTransfer:         "httpd.conf, upload in flight",
 }
 
 // cell summarises one model's samples of one kind: apply latency (median
