@@ -244,9 +244,9 @@ func (lc *loadClient) allowed(o outcome) bool {
 	return o.err == nil && o.code == http.StatusOK
 }
 
-// change is one spec edit applied with init while the load runs: from its
-// start to its end init ran; from end on, every request of a client in
-// after must get the answer after() wants.
+// change is one spec edit applied with init while the load runs: init ran
+// from start to end; a request that starts at end or later must get the
+// answer of state.
 type change struct {
 	what       string
 	state      revokeState
