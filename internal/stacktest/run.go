@@ -52,7 +52,11 @@ func Run(out, dir string, opts Options) (*Stack, error) {
 	if err != nil {
 		return s, err
 	}
-	cmd := httpdCmd(context.Background(), filepath.Join(out, "auth"), logsDir, hostsFile, "-DFOREGROUND")
+	args := []string{"-DFOREGROUND"}
+	for _, d := range s.opts.Directives {
+		args = append(args, "-c", d)
+	}
+	cmd := httpdCmd(context.Background(), filepath.Join(out, "auth"), logsDir, hostsFile, args...)
 	s.apache, err = startProc("httpd", filepath.Join(dir, "apache.log"), cmd)
 	if err != nil {
 		return s, err

@@ -16,6 +16,10 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// StopTimeout is how long to wait after SIGTERM before SIGKILL (default 5s).
 	StopTimeout time.Duration
+	// Directives are extra config lines httpd applies after httpd.conf
+	// (httpd -c), at start and at every reload, e.g. "LogLevel warn
+	// lua:debug"; the files on disk stay as rendered.
+	Directives []string
 }
 
 func (o Options) withDefaults() Options {

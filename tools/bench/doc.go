@@ -13,6 +13,14 @@
 // and written as a text table (WriteTable), JSON (WriteJSON) and a PNG bar
 // chart (WritePNG).
 //
+// RunApply (regsetup-bench --apply) measures changes to a running stack
+// instead: for each Apache process model (ModelOneProcess, the old secure
+// block, against ModelRendered, the template's), how long a password-file
+// change and an httpd.conf change (with a graceful reload) take from init's
+// return to being in force, and how many requests of continuous load
+// clients fail or stall meanwhile, also with a long upload in flight
+// (WriteApplyTable prints the models side by side).
+//
 // Apache runs natively in private namespaces through internal/stacktest;
 // nginx is Debian's binary with a generated config in a temporary prefix.
 // Nothing here prints: progress goes to the io.Writer in Options.

@@ -2,19 +2,34 @@
 -- Basic-auth verifications in front of mod_auth_basic + mod_authn_file,
 -- which otherwise verify a bcrypt hash on every request.
 --
--- check_user_id (runs before mod_auth_basic: load mod_lua first): if
---   HMAC-SHA1(secret, "user:password") is cached, unexpired, and the
---   htpasswd file has not changed since, set r.user and skip the bcrypt
---   check; otherwise DECLINE, so mod_auth_basic/mod_authn_file verify as
---   usual.
+-- check_user_id (runs before mod_auth_basic: load mod_lua first): read the
+--   user's line of the password file as it is now; if this process holds
+--   HMAC(secret, "user:password" + that line), unexpired, set r.user and
+--   skip the bcrypt check; otherwise DECLINE, so mod_auth_basic and
+--   mod_authn_file verify as usual.
 -- fixups (runs only after authentication AND authorization succeeded):
---   cache the verification that mod_authn_file just made. Failures never
---   reach fixups, so they are never cached.
--- Entries live TTL seconds at most; any change to the htpasswd file (mtime
--- or size) invalidates every entry at once. Authorization (Require group,
--- Require valid-user) still runs on every request with the current files.
--- The secret is 32 random bytes per process, kept in mod_lua's per-process
--- ivm store with the entries; neither passwords nor unkeyed hashes are kept.
+--   remember the verification mod_authn_file just made, against the line
+--   check_user_id read before it (so a file switched in between cannot
+--   pair a password with a line it was not checked against). Failures
+--   never reach fixups, so they are never remembered.
+--
+-- Revocation: an entry answers only while the user's line in the current
+-- password file is byte for byte the line the password was checked
+-- against, so a removed user or a changed password is refused from the
+-- first request after the file changes, however it changes (rewritten in
+-- place or a new file behind a link; regsetup always writes a new hash, a
+-- new salt, for a new password). A file stamp would not do: mod_lua's
+-- r:stat gives times and size but no inode, the kernel's file times are
+-- coarse (two files written within one tick share them) and a new bcrypt
+-- hash has the old one's length. Groups and rules are checked by Apache on
+-- every request, cached or not. Entries also expire after TTL seconds.
+--
+-- Memory: one entry per user name (the last password that passed), so at
+-- most one per user who ever logged in through this process, of fixed
+-- size; a wrong password neither adds nor replaces one. mod_lua's ivm store
+-- is per process (each process fills its own) and is emptied by a reload.
+-- The secret is 32 random bytes per process; neither passwords nor
+-- unkeyed hashes of them are kept.
 require "apache2"
 
 local TTL = 60
@@ -50,7 +65,8 @@ local function secret(r)
   return s
 end
 
--- credentials: "user:password" from the Authorization header, and the user.
+-- credentials: "user:password" from the Authorization header, and the user
+-- (nil for names no htpasswd line can hold).
 local function credentials(r)
   local h = r.headers_in["Authorization"]
   if not h then return nil end
@@ -58,37 +74,49 @@ local function credentials(r)
   if not b64 then return nil end
   local up = r:base64_decode(b64)
   local user = up and up:match("^([^:]*):")
-  if not user or user == "" then return nil end
+  if not user or user == "" or user:find("[%c%s#]") then return nil end
   return up, user
 end
 
-local function fileStamp(r)
-  local st = r:stat(HTPASSWD)
-  if not st then return nil end
-  return string.format("%.0f/%.0f", st.mtime, st.size)
+-- userLine: the user's line of the password file now (the first, as
+-- mod_authn_file reads it), or nil.
+local function userLine(user)
+  local f = io.open(HTPASSWD, "rb")
+  if not f then return nil end
+  local data = "\n" .. (f:read("a") or "")
+  f:close()
+  local s = data:find("\n" .. user .. ":", 1, true)
+  if not s then return nil end
+  local e = data:find("\n", s + 1, true) or (#data + 1)
+  return (data:sub(s + 1, e - 1):gsub("\r$", ""))
 end
+
+local function slot(user) return "authcache.u." .. user end
 
 function check_user_id(r)
   local up, user = credentials(r)
   if not up then return apache2.DECLINED end
-  local v = r:ivm_get("authcache." .. hmac(r, secret(r), up))
+  local line = userLine(user)
+  if not line then return apache2.DECLINED end
+  r.notes["authcache.line"] = line
+  local v = r:ivm_get(slot(user))
   if not v then return apache2.DECLINED end
-  local u, exp, stamp = v:match("^(.-)\n(%d+)\n(.*)$")
-  if u ~= user or tonumber(exp) < os.time() or stamp ~= fileStamp(r) then
+  local mac, exp = v:match("^(%x+)\n(%d+)$")
+  if not mac or tonumber(exp) < os.time() or mac ~= hmac(r, secret(r), up .. "\n" .. line) then
     return apache2.DECLINED
   end
   r.user = user
   r.ap_auth_type = "Basic"
   r.notes["authcache"] = "hit"
+  r:debug("authcache: hit") -- seen with LogLevel lua:debug (the tests count them)
   return apache2.OK
 end
 
 function fixups(r)
   if r.notes["authcache"] == "hit" or not r.user then return apache2.DECLINED end
+  local line = r.notes["authcache.line"]
   local up, user = credentials(r)
-  if not up or user ~= r.user then return apache2.DECLINED end
-  local stamp = fileStamp(r)
-  if not stamp then return apache2.DECLINED end
-  r:ivm_set("authcache." .. hmac(r, secret(r), up), user .. "\n" .. (os.time() + TTL) .. "\n" .. stamp)
+  if not line or not up or user ~= r.user then return apache2.DECLINED end
+  r:ivm_set(slot(user), hmac(r, secret(r), up .. "\n" .. line) .. "\n" .. (os.time() + TTL))
   return apache2.DECLINED
 end

@@ -7,6 +7,13 @@
 //	               [--variants direct,regsetup-secure,...] [--conf FILE]...
 //	               [--metrics get-v2,throughput,...] [--bcrypt-cost 5]
 //	               [--json FILE] [--md FILE] [--png FILE]
+//	regsetup-bench --apply [--quick] [--models one-process,rendered]
+//	               [--rounds 5] [--clients 6] [--size 1G] [--json FILE]
+//
+// --apply measures changes applied to a running stack instead: how long a
+// password-file change and an httpd.conf change (graceful reload) take to
+// be in force under load, and how many requests fail meanwhile, for each
+// Apache process model side by side, also with an upload in flight.
 //
 // Exit status: 0 on success, 1 when the benchmark fails, 2 on bad usage.
 // Needs root (Apache runs in private namespaces), /usr/local/apache2,
@@ -52,6 +59,9 @@ func run() int {
 	pngOut := fs.String("png", "", "write a PNG bar chart to `FILE`")
 	keep := fs.Bool("keep", false, "keep the work directory (configs, logs) for inspection")
 	quiet := fs.Bool("q", false, "no progress on stderr")
+	apply := fs.Bool("apply", false, "measure applying changes to a running stack (see the package doc)")
+	models := fs.String("models", "", "with --apply: comma-separated process models (one-process, rendered, stock-event, several, event:STARTxTHREADS; default one-process,rendered)")
+	rounds := fs.Int("rounds", 0, "with --apply: changes of each kind per model (default 5)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -63,6 +73,9 @@ func run() int {
 		return 2
 	}
 
+	if *apply {
+		return runApply(*quick, *quiet, *keep, *size, *models, *rounds, *clients, *jsonOut)
+	}
 	o := bench.Defaults()
 	if *quick {
 		o = bench.Quick()
@@ -148,4 +161,55 @@ func writeFile(path string, write func(*os.File) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// runApply is --apply: the apply benchmark, its table on stdout.
+func runApply(quick, quiet, keep bool, size, models string, rounds, clients int, jsonOut string) int {
+	o := bench.ApplyDefaults()
+	if quick {
+		o = bench.ApplyQuick()
+	}
+	if size != "" {
+		n, err := bench.ParseSize(size)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "regsetup-bench: --size: %v\n", err)
+			return 2
+		}
+		o.Transfer = n
+	}
+	if models != "" {
+		o.Models = nil
+		for _, name := range strings.Split(models, ",") {
+			m, err := bench.ParseModel(name)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "regsetup-bench: --models: %v\n", err)
+				return 2
+			}
+			o.Models = append(o.Models, m)
+		}
+	}
+	setInt(&o.Rounds, rounds)
+	setInt(&o.Clients, clients)
+	o.Keep = keep
+	if !quiet {
+		o.Progress = os.Stderr
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := bench.RunApply(ctx, o)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "regsetup-bench: %v\n", err)
+		return 1
+	}
+	if err := bench.WriteApplyTable(os.Stdout, res); err != nil {
+		fmt.Fprintf(os.Stderr, "regsetup-bench: %v\n", err)
+		return 1
+	}
+	if jsonOut != "" {
+		if err := writeFile(jsonOut, func(f *os.File) error { return bench.WriteApplyJSON(f, res) }); err != nil {
+			fmt.Fprintf(os.Stderr, "regsetup-bench: %v\n", err)
+			return 1
+		}
+	}
+	return 0
 }
