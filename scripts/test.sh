@@ -26,7 +26,7 @@ go test -run '^$' -fuzz '^FuzzSpecRender$' -fuzztime "${FUZZTIME:-20s}" ./genera
 
 step "benchmarks, once each (a smoke run, not a measurement)"
 go test -run '^$' -bench . -benchtime 1x ./...
-(cd tools/bench && go vet ./... && go test -count=1 ./... && go run ./cmd/regsetup-bench --quick -q >/dev/null)
+(cd tools/bench && go vet ./... && go test -count=1 ./... && go run ./cmd/regsetup-bench --quick -q >/dev/null && go run ./cmd/regsetup-bench --apply --quick -q >/dev/null)
 
 # Last, so that the run closes on the test suite's own summary.
 step "go test ./... (unit, golden, corpus, native Apache and Compose end-to-end)"
