@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -43,10 +42,7 @@ func TestCompletionScripts(t *testing.T) {
 func TestBashCompletion(t *testing.T) {
 	testenv.Tool(t, "bash")
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "regsetup")
-	if b, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
+	buildRegsetup(t, dir)
 	tests := []struct {
 		words string // what is typed, the last word being completed
 		want  []string
