@@ -80,6 +80,9 @@ func Init(o InitOptions) (*InitResult, error) {
 		lock = outdir.RLock
 	}
 	unlock, err := lock(out)
+	if errors.Is(err, fs.ErrPermission) {
+		return nil, notYours(err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +128,7 @@ func Init(o InitOptions) (*InitResult, error) {
 		return res, nil
 	}
 	if wk.Refusal != nil {
+		res.Notes = nil // about files that were not written
 		return res, fmt.Errorf("writing %s: %w", out, wk.Refusal)
 	}
 	w, err := plan.Apply(o.Force)
@@ -132,6 +136,7 @@ func Init(o InitOptions) (*InitResult, error) {
 	res.Remount = plan.Remount
 	if err != nil {
 		res.Files = written(out, files, plan.Changes)
+		res.Notes = nil // about files that may not be there
 		return res, fmt.Errorf("writing %s: %w", out, err)
 	}
 	res.Files = applied(plan.Changes)
@@ -144,6 +149,9 @@ func readPrevious(out string) (generator.Previous, error) {
 	var prev generator.Previous
 	for path, dst := range map[string]*[]byte{generator.HTPasswd: &prev.HTPasswd, generator.Cert: &prev.Cert, generator.Key: &prev.Key} {
 		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(path)))
+		if errors.Is(err, fs.ErrPermission) {
+			return prev, notYours(fmt.Errorf("reading %s: %w", path, err))
+		}
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return prev, fmt.Errorf("reading %s: %w", path, err)
 		}
@@ -168,4 +176,10 @@ func costWarning(cost int) []string {
 	}
 	took := time.Since(start).Round(time.Millisecond)
 	return []string{fmt.Sprintf("bcrypt_cost %d: Apache checks the password on every request; measured here, each check costs %v of CPU (cost 5: about 2ms)", cost, took)}
+}
+
+// notYours adds the likely cause to a permission error in the output
+// folder.
+func notYours(err error) error {
+	return fmt.Errorf("%w (another user, root perhaps, wrote this folder: run regsetup as that user, or take the folder with chown -R)", err)
 }
