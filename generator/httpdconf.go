@@ -20,6 +20,9 @@ type confData struct {
 	RuleSections string // secure: per-repository <LocationMatch> sections
 	PullRequire  string // recipe: inside <Limit GET HEAD>
 	PushRequire  string // recipe: inside <Limit POST PUT DELETE PATCH>
+	// WorkersGID (secure) is the group Apache's workers run as when it is
+	// not the image's daemon group (`Group #N`); 0 keeps `Group daemon`.
+	WorkersGID int
 }
 
 // HTTPDConfig renders auth/httpd.conf.
@@ -34,6 +37,9 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 		RuleSections: ruleSections(m.Access),
 		PullRequire:  recipeRequire(m.Access.Pull),
 		PushRequire:  recipeRequire(m.Access.Push),
+	}
+	if d.Secure && m.DaemonGID != model.DaemonGroup {
+		d.WorkersGID = m.DaemonGID
 	}
 	var b bytes.Buffer
 	if err := templates.HTTPDConf.Execute(&b, d); err != nil {

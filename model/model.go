@@ -32,10 +32,17 @@ type Model struct {
 	AuthCacheTTL  int
 	ApacheImage   string
 	RegistryImage string
-	// DaemonGID is the group id of the image's "daemon" user, which must be
-	// able to read the password and key files (1 in the httpd image).
+	// DaemonGID is the group Apache's workers run as, which must be able
+	// to read the password and key files: DaemonGroup (the image's
+	// "daemon") unless the files could not be given to it (init without
+	// root), then the group they belong to, and httpd.conf says
+	// `Group #DaemonGID`.
 	DaemonGID int
 }
+
+// DaemonGroup is the group id of the httpd image's "daemon" user, as
+// whom the recipe's `User daemon` / `Group daemon` run Apache's workers.
+const DaemonGroup = 1
 
 // TLS is the server certificate: either given (copied byte for byte) or to
 // be generated for Domain.

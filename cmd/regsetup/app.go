@@ -18,9 +18,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
    regsetup init --check                 # exit 4 if the files differ from the spec
    regsetup up && regsetup verify        # start the stack, then prove it works
    regsetup down                         # stop it (data/ is kept)`,
-		Writer:          stdout,
-		ErrWriter:       stderr,
-		HideHelpCommand: true,
+		Version:              version(),
+		EnableBashCompletion: true, // the hidden --generate-bash-completion the completion scripts ask
+		Writer:               stdout,
+		ErrWriter:            stderr,
+		HideHelpCommand:      true,
 		Commands: []*cli.Command{
 			exampleCommand(),
 			initCommand(),
@@ -28,6 +30,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			downCommand(),
 			statusCommand(),
 			verifyCommand(),
+			versionCommand(),
+			completionCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to exit codes
 		OnUsageError:   usageError,
@@ -35,8 +39,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	for _, c := range a.Commands {
 		c.OnUsageError = usageError
-		c.Before = noArguments(c.Before)
+		if c.ArgsUsage == "" { // a command that names no arguments takes none
+			c.Before = noArguments(c.Before)
+		}
 	}
+	withEnvVars(a.Commands)
 	return a
 }
 

@@ -36,7 +36,8 @@ var exitTable = []struct {
 	{spec.ErrInvalid, exitInvalid},
 	{app.ErrDrift, exitDrift},
 	{outdir.ErrEdited, exitEdited},
-	{outdir.ErrLocked, exitCannotRun}, // another regsetup holds the output folder
+	{outdir.ErrLocked, exitCannotRun},    // another regsetup holds the output folder
+	{app.ErrWorkersGroup, exitCannotRun}, // recipe without root: the files cannot be given to daemon
 	{deploy.ErrEnvironment, exitCannotRun},
 	{deploy.ErrStale, exitDrift},
 	{deploy.ErrNotRunning, exitUnhealthy},
@@ -56,12 +57,26 @@ func report(err error, stderr io.Writer) int {
 	if !errors.As(err, &silent) {
 		fmt.Fprintf(stderr, "regsetup: %v\n", err)
 	}
+	return exitCode(err)
+}
+
+// exitCode is the exit code for err.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
 	for _, e := range exitTable {
 		if errors.Is(err, e.err) {
 			return e.code
 		}
 	}
 	return exitFailure
+}
+
+// outcomes name each exit code in JSON documents.
+var outcomes = map[int]string{
+	exitOK: "ok", exitFailure: "failed", exitUsage: "usage", exitInvalid: "invalid", exitDrift: "drift",
+	exitEdited: "edited", exitUnhealthy: "unhealthy", exitCannotRun: "cannot run",
 }
 
 // silentError is an error whose message the command already printed.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/regsetup/regsetup/internal/app"
-	"github.com/regsetup/regsetup/internal/outdir"
 	"github.com/urfave/cli/v2"
 )
 
@@ -31,9 +30,7 @@ func initCommand() *cli.Command {
 				return err
 			}
 			doc, err := runInit(c)
-			if err != nil {
-				doc.Error = err.Error()
-			}
+			doc.finish(err, c.Bool("check"))
 			enc := json.NewEncoder(c.App.Writer)
 			enc.SetIndent("", "  ")
 			if werr := enc.Encode(doc); werr != nil {
@@ -42,17 +39,6 @@ func initCommand() *cli.Command {
 			return err
 		},
 	}
-}
-
-// initDocument is what init --json prints, once per run: the init result
-// as app returns it, with the up result and the verify report (in
-// verify's own JSON form) when --up and --verify ran, and the error that
-// ended the run.
-type initDocument struct {
-	*app.InitResult
-	Up     any             `json:"up,omitempty"`
-	Verify json.RawMessage `json:"verify,omitempty"`
-	Error  string          `json:"error,omitempty"`
 }
 
 // runInit renders, then with --up starts and with --verify verifies. In
@@ -108,14 +94,23 @@ func printInit(c *cli.Context, res *app.InitResult) {
 	if c.Bool("json") {
 		return
 	}
-	for _, ch := range res.Changes {
-		action := string(ch.Action)
-		if c.Bool("check") && ch.Action != outdir.Unchanged {
-			action = "would be " + action
-		}
-		fmt.Fprintf(out, "%-10s %s\n", action, ch.Path)
+	for _, f := range res.Files {
+		fmt.Fprintln(out, fileLine(f, c.Bool("check")))
 	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(errw, "note: %s\n", n)
 	}
+}
+
+// fileLine is one file's line: what happened to it ("created   PATH"),
+// with --check what would ("would be created PATH"), and for a file not
+// written what was planned ("not written PATH (planned: created)").
+func fileLine(f app.FileResult, check bool) string {
+	switch {
+	case f.Done():
+		return fmt.Sprintf("%-10s %s", f.Action, f.Path)
+	case check:
+		return fmt.Sprintf("would be %s %s", f.Planned, f.Path)
+	}
+	return fmt.Sprintf("%s %s (planned: %s)", f.Action, f.Path, f.Planned)
 }

@@ -43,12 +43,20 @@ func noArguments(before cli.BeforeFunc) cli.BeforeFunc {
 // didYouMean is `; did you mean "init"?` for the command whose name is
 // closest to typed (at most two edits away), or "" when none is close.
 func didYouMean(commands []*cli.Command, typed string) string {
-	best, bestDist := "", 3
+	var names []string
 	for _, c := range commands {
-		for _, name := range c.Names() {
-			if d := editDistance(typed, name); d < bestDist {
-				best, bestDist = name, d
-			}
+		names = append(names, c.Names()...)
+	}
+	return closest(names, typed)
+}
+
+// closest is `; did you mean "NAME"?` for the name closest to typed (at
+// most two edits away), or "" when none is close.
+func closest(names []string, typed string) string {
+	best, bestDist := "", 3
+	for _, name := range names {
+		if d := editDistance(typed, name); d < bestDist {
+			best, bestDist = name, d
 		}
 	}
 	if best == "" {

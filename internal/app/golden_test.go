@@ -45,6 +45,8 @@ func caseOptions(name, out string) InitOptions {
 		Paths: Paths{Spec: filepath.Join(golden.Root(), "testdata", name+".yaml"), Out: out},
 		Spec:  spec.Options{Now: now, LookupEnv: func(string) (string, bool) { return "", false }},
 		Gen:   generator.Options{Now: now, Workers: 1},
+		// as root, so the render is the same for every user who runs the tests
+		Identity: &Identity{Root: true},
 	}
 }
 

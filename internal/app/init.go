@@ -42,13 +42,21 @@ type InitOptions struct {
 	Force bool // replace files a person edited
 	Spec  spec.Options
 	Gen   generator.Options
+	// Identity is who writes the files (default: this process); it
+	// decides the group Apache's workers run as (workers.go).
+	Identity *Identity
 }
 
 // InitResult says what Init did (or, with Check, would do).
 type InitResult struct {
-	Out      string          `json:"out"`
-	Profile  string          `json:"profile"`
-	Changes  []outdir.Change `json:"files"`
+	Out     string `json:"out"`
+	Profile string `json:"profile"`
+	Check   bool   `json:"check,omitempty"`
+	// Files is each file's plan and what happened to it.
+	Files []FileResult `json:"files"`
+	// Changes is the plan (after Apply: as applied, edits forced over
+	// marked replaced).
+	Changes  []outdir.Change `json:"-"`
 	Notes    []string        `json:"notes,omitempty"`    // what the person should do next
 	Warnings []string        `json:"warnings,omitempty"` // problems that did not stop it
 	// Remount: the folder Apache mounts was replaced (a migration from an
@@ -72,6 +80,9 @@ func Init(o InitOptions) (*InitResult, error) {
 		lock = outdir.RLock
 	}
 	unlock, err := lock(out)
+	if errors.Is(err, fs.ErrPermission) {
+		return nil, notYours(err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +91,16 @@ func Init(o InitOptions) (*InitResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	id := CurrentIdentity()
+	if o.Identity != nil {
+		id = *o.Identity
+	}
+	prevGID, err := fileGroup(filepath.Join(out, filepath.FromSlash(generator.HTPasswd)))
+	if err != nil {
+		return nil, err
+	}
+	wk := workersGroup(id, m.Profile, prevGID)
+	m.DaemonGID = wk.GID
 	files, err := generator.Render(m, prev, o.Gen)
 	if err != nil {
 		return nil, err
@@ -88,23 +109,37 @@ func Init(o InitOptions) (*InitResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &InitResult{Out: out, Profile: string(m.Profile), Changes: plan.Changes, Model: m}
+	res := &InitResult{Out: out, Profile: string(m.Profile), Check: o.Check, Changes: plan.Changes, Model: m}
+	res.Files = planned(plan.Changes)
 	res.Warnings = append(res.Warnings, costWarning(m.BcryptCost)...)
+	if wk.Note != "" {
+		res.Notes = append(res.Notes, wk.Note)
+	}
 	if m.TLS.Generate {
 		res.Notes = append(res.Notes, fmt.Sprintf("docker trusts this registry once %s is copied to /etc/docker/certs.d/%s:%d/ca.crt", filepath.Join(out, generator.Cert), m.Domain, m.Port))
 	}
 	if o.Check {
+		if wk.Refusal != nil {
+			res.Warnings = append(res.Warnings, wk.Refusal.Error())
+		}
 		if len(plan.Pending()) > 0 {
 			return res, fmt.Errorf("checking %s: %w", out, ErrDrift)
 		}
 		return res, nil
 	}
+	if wk.Refusal != nil {
+		res.Notes = nil // about files that were not written
+		return res, fmt.Errorf("writing %s: %w", out, wk.Refusal)
+	}
 	w, err := plan.Apply(o.Force)
 	res.Warnings = append(res.Warnings, w...)
 	res.Remount = plan.Remount
 	if err != nil {
+		res.Files = written(out, files, plan.Changes)
+		res.Notes = nil // about files that may not be there
 		return res, fmt.Errorf("writing %s: %w", out, err)
 	}
+	res.Files = applied(plan.Changes)
 	return res, nil
 }
 
@@ -114,6 +149,9 @@ func readPrevious(out string) (generator.Previous, error) {
 	var prev generator.Previous
 	for path, dst := range map[string]*[]byte{generator.HTPasswd: &prev.HTPasswd, generator.Cert: &prev.Cert, generator.Key: &prev.Key} {
 		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(path)))
+		if errors.Is(err, fs.ErrPermission) {
+			return prev, notYours(fmt.Errorf("reading %s: %w", path, err))
+		}
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return prev, fmt.Errorf("reading %s: %w", path, err)
 		}
@@ -138,4 +176,10 @@ func costWarning(cost int) []string {
 	}
 	took := time.Since(start).Round(time.Millisecond)
 	return []string{fmt.Sprintf("bcrypt_cost %d: Apache checks the password on every request; measured here, each check costs %v of CPU (cost 5: about 2ms)", cost, took)}
+}
+
+// notYours adds the likely cause to a permission error in the output
+// folder.
+func notYours(err error) error {
+	return fmt.Errorf("%w (another user, root perhaps, wrote this folder: run regsetup as that user, or take the folder with chown -R)", err)
 }

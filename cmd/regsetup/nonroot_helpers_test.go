@@ -1,0 +1,79 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	osuser "os/user"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/regsetup/regsetup/internal/testenv"
+)
+
+// testUserName is the normal user the non-root tests run regsetup as
+// (created when missing, when the tests run as root).
+const testUserName = "regsetup-cli-test"
+
+// account is a non-root user and how to run a command as them.
+type account struct {
+	name     string
+	uid, gid int
+	prefix   []string // prepended to the command line (setpriv ...)
+}
+
+// nonRoot is a user without root: the one running the tests when that is
+// not root, else testUserName (created with useradd when missing), run
+// through setpriv with its own uid, gid and groups.
+func nonRoot(t *testing.T) account {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		u, _ := osuser.Current()
+		return account{name: u.Username, uid: os.Geteuid(), gid: os.Getegid()}
+	}
+	testenv.Tool(t, "setpriv")
+	u, err := osuser.Lookup(testUserName)
+	if err != nil {
+		testenv.Tool(t, "useradd")
+		out, aerr := exec.Command("useradd", "--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin", testUserName).CombinedOutput()
+		if u, err = osuser.Lookup(testUserName); err != nil {
+			t.Fatalf("useradd %s: %v\n%s", testUserName, aerr, out)
+		}
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return account{name: u.Username, uid: uid, gid: gid,
+		prefix: []string{"setpriv", "--reuid=" + u.Uid, "--regid=" + u.Gid, "--init-groups", "--"}}
+}
+
+// command is name args run as a.
+func (a account) command(name string, args ...string) *exec.Cmd {
+	argv := append(append(append([]string{}, a.prefix...), name), args...)
+	return exec.Command(argv[0], argv[1:]...)
+}
+
+// sharedDir is a new folder that a can reach (its parents opened to
+// everyone: t.TempDir makes them 0700) and owns.
+func sharedDir(t *testing.T, a account) string {
+	t.Helper()
+	d := t.TempDir()
+	for _, p := range []string{filepath.Dir(d), d} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chown(d, a.uid, a.gid); err != nil && os.Geteuid() == 0 {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// buildRegsetup builds this command into dir and returns the binary.
+func buildRegsetup(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "regsetup")
+	if b, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	return bin
+}
