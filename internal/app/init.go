@@ -65,8 +65,30 @@ type InitResult struct {
 	Model   *model.Model `json:"-"`
 }
 
-// Init renders the spec into the output folder.
+// Init renders the spec into the output folder. A run that fails before
+// it writes a file leaves no trace: an output folder it had to create for
+// its lock is removed again.
 func Init(o InitOptions) (*InitResult, error) {
+	_, statErr := os.Stat(o.OutDir())
+	res, err := render(o)
+	if err != nil && errors.Is(statErr, fs.ErrNotExist) {
+		removeIfOnlyLock(o.OutDir())
+	}
+	return res, err
+}
+
+// removeIfOnlyLock removes dir when the lock file is all it holds.
+func removeIfOnlyLock(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 || entries[0].Name() != outdir.LockFile {
+		return
+	}
+	os.Remove(filepath.Join(dir, outdir.LockFile))
+	os.Remove(dir)
+}
+
+// render is Init's work: load, lock, render, plan, write.
+func render(o InitOptions) (*InitResult, error) {
 	m, err := spec.Load(o.Paths.Spec, o.Spec)
 	if err != nil {
 		return nil, err
