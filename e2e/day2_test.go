@@ -101,8 +101,7 @@ func day2Run(t *testing.T, run cliRun, port int) {
 
 	// The image the puller pulls during the changes, pushed before.
 	before, after := mustImage(t, 1), mustImage(t, 2)
-	pushTr := &gatedTransport{base: keepAlive(t, stack), gate: closedGate()}
-	pusher := registryClient{host: host, user: "pusher", pass: "pusher-pw-0", rt: pushTr}
+	pusher := registryClient{host: host, user: "pusher", pass: "pusher-pw-0", rt: keepAlive(t, stack)}
 	ctx, cancel := context.WithTimeout(context.Background(), day2TransferTimeout)
 	defer cancel()
 	if err := pusher.push(ctx, "day2/pull:before", before); err != nil {
@@ -215,82 +214,6 @@ func judgeProbers(t *testing.T, probers []*prober, changes []changeTimes) {
 	t.Logf("untouched users: %d requests in all", untouched)
 }
 
-// running transfers: the push of a new image by the pusher and the pull
-// of the image pushed before by the puller, both slowed until gate closes.
-type runningTransfers struct {
-	pushTr, pullTr *gatedTransport
-	done           chan transfer
-	cancel         context.CancelFunc // ends both early
-}
-
-func startTransfers(t *testing.T, host string, stack *stacktest.Stack, gate <-chan struct{}, before, after v1.Image) *runningTransfers {
-	t.Helper()
-	r := &runningTransfers{
-		pushTr: &gatedTransport{base: keepAlive(t, stack), gate: gate},
-		pullTr: &gatedTransport{base: keepAlive(t, stack), gate: gate},
-		done:   make(chan transfer, 2),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	r.cancel = cancel
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		x := transfer{what: "push of day2/push:during by pusher", start: time.Now()}
-		x.err = registryClient{host: host, user: "pusher", pass: "pusher-pw-0", rt: r.pushTr}.push(ctx, "day2/push:during", after)
-		x.end = time.Now()
-		r.done <- x
-	})
-	wg.Go(func() {
-		x := transfer{what: "pull of day2/pull:before by puller", start: time.Now()}
-		x.err = registryClient{host: host, user: "puller", pass: "puller-pw-0", rt: r.pullTr}.pullSame(ctx, "day2/pull:before", before)
-		x.end = time.Now()
-		r.done <- x
-	})
-	go func() { wg.Wait(); cancel() }()
-	return r
-}
-
-// wait returns both transfers' outcomes, or fails the test when they do
-// not end within day2TransferTimeout.
-func (r *runningTransfers) wait(t *testing.T) []transfer {
-	t.Helper()
-	var out []transfer
-	timeout := time.After(day2TransferTimeout)
-	for len(out) < 2 {
-		select {
-		case x := <-r.done:
-			out = append(out, x)
-		case <-timeout:
-			t.Fatalf("the push and the pull did not end within %v of the changes' end", day2TransferTimeout)
-		}
-	}
-	return out
-}
-
-// judgeTransfers fails the test unless both transfers succeeded, with no
-// failed request, and were in flight from before the first change until
-// after the last one's up returned.
-func judgeTransfers(t *testing.T, results []transfer, changes []changeTimes, r *runningTransfers) {
-	t.Helper()
-	first, last := changes[0].initStart, changes[len(changes)-1].upDone
-	for _, x := range results {
-		t.Logf("%s: %v (%v)", x.what, x.end.Sub(x.start).Round(time.Millisecond), x.err)
-		if x.err != nil {
-			t.Errorf("%s: %v", x.what, x.err)
-		}
-		if !x.start.Before(first) || last.IsZero() || !x.end.After(last) {
-			t.Errorf("%s ran %s to %s: not in flight across the changes (%s to %s)", x.what,
-				x.start.Format("15:04:05.000"), x.end.Format("15:04:05.000"), first.Format("15:04:05.000"), last.Format("15:04:05.000"))
-		}
-	}
-	for what, g := range map[string]*gatedTransport{"push": r.pushTr, "pull": r.pullTr} {
-		n, failures := g.counts()
-		t.Logf("%s: %d requests, %d failed", what, n, len(failures))
-		if len(failures) > 0 {
-			t.Errorf("%s: failed requests: %s", what, strings.Join(failures, "; "))
-		}
-	}
-}
-
 // keepAlive is the stack's transport (TLS checked against out/auth's
 // certificate and the domain, dialing 127.0.0.1:PORT) with keep-alive on.
 func keepAlive(t *testing.T, s *stacktest.Stack) *http.Transport {
@@ -312,9 +235,12 @@ func mustImage(t *testing.T, seed byte) v1.Image {
 	return img
 }
 
-// closedGate is a gate already open: no slowing.
-func closedGate() <-chan struct{} {
-	c := make(chan struct{})
-	close(c)
-	return c
+// oneLine is s's first line, at most 300 bytes: registry errors carry
+// whole HTML pages.
+func oneLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 300 {
+		s = s[:300] + "..."
+	}
+	return s
 }
