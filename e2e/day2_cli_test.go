@@ -176,3 +176,22 @@ func downAtEnd(t *testing.T, c cliRun) {
 		}
 	})
 }
+
+// containerLife is a service's container id, start time and restart
+// count: it changes when the container is re-created or restarted.
+func containerLife(t *testing.T, project, service string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ids, err := exec.CommandContext(ctx, "docker", "ps", "-q", "--filter", "label=com.docker.compose.project="+project,
+		"--filter", "label=com.docker.compose.service="+service).Output()
+	if err != nil || len(strings.Fields(string(ids))) != 1 {
+		t.Fatalf("the running %s container of %s: %q, %v", service, project, ids, err)
+	}
+	out, err := exec.CommandContext(ctx, "docker", "inspect", "-f", "{{.Id}} started {{.State.StartedAt}}, restarted {{.RestartCount}} times",
+		strings.TrimSpace(string(ids))).Output()
+	if err != nil {
+		t.Fatalf("docker inspect: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}

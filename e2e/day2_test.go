@@ -94,6 +94,10 @@ func day2Run(t *testing.T, run cliRun, port int) {
 	if err := run.run(t, "up"); err != nil {
 		t.Fatal(err)
 	}
+	lives := map[string]string{}
+	for _, svc := range []string{"apache", "registry"} {
+		lives[svc] = containerLife(t, run.project, svc)
+	}
 	out := filepath.Join(run.dir, day2Out)
 	stack := &stacktest.Stack{Out: out, Addr: fmt.Sprintf("127.0.0.1:%d", port)}
 	base := fmt.Sprintf("https://myregistrydomain.com:%d", port)
@@ -135,6 +139,13 @@ func day2Run(t *testing.T, run cliRun, port int) {
 	}
 	stopProbing()
 
+	// Changes are applied to the running containers: none was re-created
+	// or restarted.
+	for svc, life := range lives {
+		if now := containerLife(t, run.project, svc); now != life {
+			t.Errorf("the %s container was re-created or restarted: %s, now %s", svc, life, now)
+		}
+	}
 	judgeProbers(t, probers, changes)
 	judgeTransfers(t, results, changes, transfers)
 	if t.Failed() {
