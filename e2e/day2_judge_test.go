@@ -23,14 +23,14 @@ func TestDay2Judge(t *testing.T) {
 	}{
 		{"in force at once", removed, refusedFrom(11), ""},
 		{"in force 4.9 s after up", removed, refusedFrom(16.9), ""},
-		{"late", removed, refusedFrom(17.5), "401 for good only 5.5s after up returned"},
-		{"never", removed, refusedFrom(99), "never 401 for good"},
+		{"late", removed, refusedFrom(17.5), "401 only 5.5s after up returned"},
+		{"never", removed, refusedFrom(99), "never 401"},
 		{"accepted again", removed, func(s float64) answer {
 			if s >= 13 && s < 13.5 {
 				return answer{status: 401}
 			}
 			return refusedFrom(14)(s)
-		}, "no flapping): 5× 401"},
+		}, "after change 1 (remove dave) (want 401): 5× 200"},
 		{"refused before the change", removed, func(s float64) answer {
 			if s >= 5 && s < 5.2 {
 				return answer{status: 401}

@@ -128,8 +128,7 @@ type verdict struct {
 	failed   int      // answers that broke a rule
 	problems []string // what broke, wrong answers grouped into runs
 	// latency per transition: from the change's up returning to the first
-	// answer of the new phase after which every answer is the new status
-	// (negative: in force before up returned).
+	// answer with the new status (negative: in force before up returned).
 	latency map[int]time.Duration
 }
 
@@ -165,9 +164,10 @@ func is(status int) func(answer) bool {
 }
 
 // judge checks a prober's answers: before a transition's change started,
-// the old status; from some answer sent no later than bound after its up
-// returned, the new status and nothing else until the next change starts.
-// Every answer must be a status (a failed request is wrong anywhere).
+// the old status; from the first answer with the new status (sent no later
+// than bound after its up returned) the new status and nothing else until
+// the next transition's change starts: a removed user once refused is never
+// accepted again. A failed request is wrong anywhere.
 func (p *prober) judge(changes []changeTimes, bound time.Duration) verdict {
 	as := p.snapshot()
 	v := verdict{total: len(as), byStatus: map[string]int{}, latency: map[int]time.Duration{}}
@@ -197,25 +197,23 @@ func (p *prober) judge(changes []changeTimes, bound time.Duration) verdict {
 			v.problems = append(v.problems, what+": no request")
 			continue
 		}
-		settled := 0 // the index in win from which every answer is ph.status
+		settled := 0 // the index in win of the first answer with ph.status
 		if ph.change > 0 {
-			settled = len(win)
-			for j := len(win) - 1; j >= 0 && is(ph.status)(win[j]); j-- {
-				settled = j
-			}
-			if settled == len(win) {
+			settled = slices.IndexFunc(win, is(ph.status))
+			if settled < 0 {
 				v.failed++
-				v.problems = append(v.problems, fmt.Sprintf("%s: never %d for good (last answer: %s)", what, ph.status, win[len(win)-1]))
+				v.problems = append(v.problems, fmt.Sprintf("%s: never %d (last answer: %s)", what, ph.status, win[len(win)-1]))
+				settled = len(win)
 			} else {
 				lat := win[settled].sent.Sub(changes[ph.change-1].upDone)
 				v.latency[ph.change] = lat
 				if lat > bound {
 					v.failed++
-					v.problems = append(v.problems, fmt.Sprintf("%s: %d for good only %v after up returned (bound %v)", what, ph.status, lat.Round(time.Millisecond), bound))
+					v.problems = append(v.problems, fmt.Sprintf("%s: %d only %v after up returned (bound %v)", what, ph.status, lat.Round(time.Millisecond), bound))
 				}
 			}
 			prev := p.phases[i-1].status
-			v.wrong(win[:settled], is(prev), fmt.Sprintf("%s, until %d for good (want %d only: no flapping)", what, ph.status, prev))
+			v.wrong(win[:settled], is(prev), fmt.Sprintf("%s, before it was in force (want %d)", what, prev))
 		}
 		v.wrong(win[settled:], is(ph.status), fmt.Sprintf("%s (want %d)", what, ph.status))
 	}
