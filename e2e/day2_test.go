@@ -108,9 +108,11 @@ func day2Run(t *testing.T, run cliRun, port int) {
 	pusher := registryClient{host: host, user: "pusher", pass: "pusher-pw-0", rt: keepAlive(t, stack)}
 	ctx, cancel := context.WithTimeout(context.Background(), day2TransferTimeout)
 	defer cancel()
+	pushStart := time.Now()
 	if err := pusher.push(ctx, "day2/pull:before", before); err != nil {
 		t.Fatalf("pushing the image to pull: %v", err)
 	}
+	t.Logf("pushed day2/pull:before (%d MiB) in %v", day2Layers*day2LayerSize>>20, time.Since(pushStart).Round(time.Millisecond))
 
 	probers := day2Probers()
 	stop := make(chan struct{})
