@@ -19,6 +19,7 @@ const probeInterval = 20 * time.Millisecond
 // when it failed without one, err saying why).
 type answer struct {
 	sent   time.Time
+	took   time.Duration
 	status int
 	err    error
 }
@@ -62,6 +63,7 @@ func (p *prober) loop(stop <-chan struct{}, done *sync.WaitGroup) {
 		default:
 		}
 		a := p.once()
+		a.took = time.Since(a.sent)
 		p.mu.Lock()
 		p.answers = append(p.answers, a)
 		p.mu.Unlock()
@@ -124,6 +126,7 @@ type changeTimes struct {
 // verdict is what a prober's answers show against its phases.
 type verdict struct {
 	total    int
+	slowest  time.Duration
 	byStatus map[string]int
 	failed   int      // answers that broke a rule
 	problems []string // what broke, wrong answers grouped into runs
@@ -173,6 +176,7 @@ func (p *prober) judge(changes []changeTimes, bound time.Duration) verdict {
 	v := verdict{total: len(as), byStatus: map[string]int{}, latency: map[int]time.Duration{}}
 	for _, a := range as {
 		v.byStatus[a.String()]++
+		v.slowest = max(v.slowest, a.took)
 	}
 	for i, ph := range p.phases {
 		if ph.change > len(changes) || (ph.change > 0 && changes[ph.change-1].upDone.IsZero()) {
@@ -235,7 +239,7 @@ func within(as []answer, from, to time.Time) []answer {
 // summary is a verdict in one line: totals by status, then latencies.
 func (v verdict) summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d requests", v.total)
+	fmt.Fprintf(&b, "%d requests (slowest %v)", v.total, v.slowest.Round(time.Millisecond))
 	for _, s := range slices.Sorted(maps.Keys(v.byStatus)) {
 		fmt.Fprintf(&b, ", %s: %d", s, v.byStatus[s])
 	}
