@@ -60,7 +60,7 @@ func day2Probers() []*prober {
 	}
 }
 
-// TestDay2 is the README's day-2 flow on a real Compose stack under load,
+// TestDay2UnderLoad is the README's day-2 flow on a real Compose stack under load,
 // as a user runs it: the regsetup binary in the spec's folder, a relative
 // --out, and `init` then `up` for each of four changes (add a user, remove
 // one, change a password, change an access rule), while ten clients with
@@ -70,7 +70,7 @@ func day2Probers() []*prober {
 // force within 5 s of `up` returning and stays so (a removed user or an
 // old password is never accepted again); both transfers complete with the
 // right digests. Compose v1 and v2.
-func TestDay2(t *testing.T) {
+func TestDay2UnderLoad(t *testing.T) {
 	needDocker(t)
 	bin := buildCLI(t)
 	for _, c := range composes {
