@@ -49,9 +49,14 @@ func (o *Options) apply(ctx context.Context, c *Compose, d Docker, before map[st
 			return nil, err
 		}
 	}
-	o.Progress("applying the compose file with " + strings.Join(c.Command, " ") + " up -d")
-	if _, err := c.run(ctx, "up", "-d"); err != nil {
-		return nil, c.failure(ctx, fmt.Errorf("%w: applying the compose file: %w", ErrUnhealthy, err))
+	// A compose file as applied, with every service running, needs no
+	// compose call: it would only make the daemon inspect and re-check a
+	// stack that serves traffic.
+	if stale != "" || rec == nil || rec.Compose != dsk.Compose || !allRunning(before) {
+		o.Progress("applying the compose file with " + strings.Join(c.Command, " ") + " up -d")
+		if _, err := c.run(ctx, "up", "-d"); err != nil {
+			return nil, c.failure(ctx, fmt.Errorf("%w: applying the compose file: %w", ErrUnhealthy, err))
+		}
 	}
 	if stale != "" {
 		o.Progress("re-creating apache: " + stale)
@@ -144,4 +149,14 @@ func sortedServices(maps ...map[string]*Container) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// allRunning reports whether every container of the stack runs.
+func allRunning(cs map[string]*Container) bool {
+	for _, c := range cs {
+		if !c.Running() {
+			return false
+		}
+	}
+	return len(cs) > 0
 }
