@@ -25,6 +25,15 @@ func checkTypes(file string, doc *yaml.Node) Errors {
 type typeWalker struct {
 	file string
 	errs Errors
+	// seen: alias targets already checked as a type, so that nested
+	// aliases (a "billion laughs" document) are walked once, not
+	// exponentially often.
+	seen map[aliasUse]bool
+}
+
+type aliasUse struct {
+	n *yaml.Node
+	t reflect.Type
 }
 
 var (
@@ -33,8 +42,18 @@ var (
 )
 
 func (w *typeWalker) walk(n *yaml.Node, t reflect.Type, path string) {
-	for n.Kind == yaml.AliasNode {
-		n = n.Alias
+	if n.Kind == yaml.AliasNode {
+		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			n = n.Alias
+		}
+		use := aliasUse{n, t}
+		if w.seen[use] {
+			return
+		}
+		if w.seen == nil {
+			w.seen = map[aliasUse]bool{}
+		}
+		w.seen[use] = true
 	}
 	if n.ShortTag() == "!!null" {
 		return // unset: defaults and validation say what is missing

@@ -83,3 +83,24 @@ func TestMissingSpec(t *testing.T) {
 		t.Errorf("Load of a missing spec: %v, want the hint `regsetup example > regsetup.yaml`", err)
 	}
 }
+
+// TestAliasesWalkedOnce proves nested aliases (a "billion laughs" spec)
+// and an alias inside its own anchor end quickly in an error, not in an
+// exponential walk or a stack overflow.
+func TestAliasesWalkedOnce(t *testing.T) {
+	laughs := "groups:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 'b'; i <= 'j'; i++ {
+		alias := "*" + string(i-1)
+		laughs += "  " + string(i) + ": &" + string(i) + " [" + strings.Repeat(alias+", ", 9) + alias + "]\n"
+	}
+	for name, doc := range map[string]string{
+		"laughs":    with("groups", laughs),
+		"recursive": with("groups", "groups: &g {g: *g}"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := loadErr(t, writeSpec(t, doc, nil), Options{}); got == "" {
+				t.Error("accepted")
+			}
+		})
+	}
+}
