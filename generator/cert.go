@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"time"
 )
 
@@ -20,7 +21,9 @@ const renewBefore = 30 * 24 * time.Hour
 
 // GenerateCertificate makes a self-signed ECDSA P-256 certificate for
 // domain (its own CA, so Docker can trust it as certs.d/HOST:PORT/ca.crt)
-// and its PKCS#8 key, both PEM. Randomness comes from crypto/rand.
+// and its PKCS#8 key, both PEM. An IP address gets an IP subjectAltName
+// (clients match IPs only against those), a name a DNS one. Randomness
+// comes from crypto/rand.
 func GenerateCertificate(domain string, now time.Time) (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -33,13 +36,17 @@ func GenerateCertificate(domain string, now time.Time) (certPEM, keyPEM []byte, 
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: domain, Organization: []string{"regsetup"}},
-		DNSNames:              []string{domain},
 		NotBefore:             now.Add(-time.Hour).UTC().Truncate(time.Second),
 		NotAfter:              now.Add(CertValidity).UTC().Truncate(time.Second),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
+	}
+	if ip := net.ParseIP(domain); ip != nil {
+		tmpl.IPAddresses = []net.IP{ip}
+	} else {
+		tmpl.DNSNames = []string{domain}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -32,7 +33,10 @@ type Options struct {
 // Load reads the spec at path and everything it refers to. Errors about the
 // content wrap ErrInvalid and are of type Errors; every problem is listed.
 func Load(path string, opts Options) (*model.Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSpec(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading spec: %w (make one with `regsetup example > %s`, or name it with --spec)", err, filepath.Base(path))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading spec: %w", err)
 	}
@@ -61,14 +65,35 @@ func Parse(file string, data []byte, opts Options) (*model.Model, error) {
 	return m, nil
 }
 
+// readSpec reads the spec file, bounded: a pipe (--spec <(...)) is fine,
+// /dev/zero is an error, not an endless read.
+func readSpec(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := readAtMost(f, maxSpecBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return data, nil
+}
+
 // decode parses one YAML document strictly.
 func decode(file string, data []byte) (*Spec, positions, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
+		if line := tabIndented(data); line > 0 {
+			return nil, nil, Errors{{File: file, Line: line, Msg: "tabs are not allowed in YAML indentation: indent with spaces"}}
+		}
 		return nil, nil, yamlErrors(file, err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, nil, Errors{{File: file, Msg: "the spec is empty"}}
+	}
+	if errs := checkTypes(file, &root); len(errs) > 0 {
+		return nil, nil, errs.sorted()
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -83,6 +108,18 @@ func decode(file string, data []byte) (*Spec, positions, error) {
 	pos := positions{}
 	indexNode(&root, "", pos)
 	return &s, pos, nil
+}
+
+// tabIndented is the first line (1-based) whose indentation holds a tab,
+// or 0.
+func tabIndented(data []byte) int {
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		indent := line[:len(line)-len(bytes.TrimLeft(line, " \t"))]
+		if bytes.IndexByte(indent, '\t') >= 0 && len(bytes.TrimSpace(line)) > 0 {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 var (

@@ -1,13 +1,11 @@
 package spec
 
 import (
+	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/x509"
-	"encoding/pem"
-	"os"
+	"fmt"
+	"net"
 
 	"github.com/regsetup/regsetup/model"
 )
@@ -24,10 +22,13 @@ func (c *checker) tls(s *Spec) model.TLS {
 	if certPEM == nil || keyPEM == nil {
 		return model.TLS{}
 	}
-	cert, ok := c.parseCert(certPEM)
-	key, okKey := c.parseKey(keyPEM)
+	if c.holdsPrivateKey(s.TLS.Cert, certPEM) {
+		return model.TLS{}
+	}
+	chain, ok := c.parseCerts(s.TLS.Cert, certPEM)
+	key, okKey := c.parseKey(s.TLS.Key, keyPEM)
 	if ok && okKey {
-		c.checkPair(s.Domain, cert, key)
+		c.checkPair(s, chain, key)
 	}
 	return model.TLS{CertPEM: certPEM, KeyPEM: model.Secret(keyPEM)}
 }
@@ -37,7 +38,7 @@ func (c *checker) readFile(field, name string) []byte {
 	if !ok {
 		return nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, maxPEMBytes)
 	if err != nil {
 		c.addf(field, "reading %s: %v", printable(name), err)
 		return nil
@@ -45,73 +46,54 @@ func (c *checker) readFile(field, name string) []byte {
 	return data
 }
 
-func (c *checker) parseCert(data []byte) (*x509.Certificate, bool) {
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "CERTIFICATE" {
-		c.addf("tls.cert", "not a PEM certificate")
-		return nil, false
+// holdsPrivateKey refuses a certificate file that also holds a key (as
+// `cat cert key > server.pem` makes): the certificate is copied to
+// auth/domain.crt, which every user may read. It looks at the raw bytes as
+// well as the PEM blocks, so a damaged key block is caught too.
+func (c *checker) holdsPrivateKey(name string, data []byte) bool {
+	if !bytes.Contains(data, []byte("PRIVATE KEY")) {
+		return false
 	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		c.addf("tls.cert", "parsing the certificate: %v", err)
-		return nil, false
-	}
-	now := c.opts.Now()
-	if now.After(cert.NotAfter) {
-		c.addf("tls.cert", "the certificate expired on %s", cert.NotAfter.UTC().Format("2006-01-02"))
-	}
-	if now.Before(cert.NotBefore) {
-		c.addf("tls.cert", "the certificate is not valid before %s", cert.NotBefore.UTC().Format("2006-01-02"))
-	}
-	return cert, true
-}
-
-// parseKey never quotes the key in an error.
-func (c *checker) parseKey(data []byte) (crypto.PublicKey, bool) {
-	block, _ := pem.Decode(data)
-	if block == nil {
-		c.addf("tls.key", "not a PEM private key")
-		return nil, false
-	}
-	var key any
-	var err error
-	switch block.Type {
-	case "PRIVATE KEY":
-		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
-	case "RSA PRIVATE KEY":
-		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
-	case "EC PRIVATE KEY":
-		key, err = x509.ParseECPrivateKey(block.Bytes)
-	default:
-		c.addf("tls.key", "PEM block %q is not a private key", block.Type)
-		return nil, false
-	}
-	if err != nil {
-		c.addf("tls.key", "the private key does not parse (%T)", err)
-		return nil, false
-	}
-	signer, ok := key.(crypto.Signer)
-	if !ok {
-		c.addf("tls.key", "unsupported private key type %T", key)
-		return nil, false
-	}
-	return signer.Public(), true
+	c.addf("tls.cert", "%s holds a private key; the certificate file is copied to auth/domain.crt, which everyone may read: keep only its CERTIFICATE blocks there and put the key in its own file, named by tls.key", printable(name))
+	return true
 }
 
 type equaler interface{ Equal(crypto.PublicKey) bool }
 
-func (c *checker) checkPair(domain string, cert *x509.Certificate, pub crypto.PublicKey) {
-	switch pub.(type) {
-	case *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey:
-	default:
-		c.addf("tls.key", "unsupported key type %T", pub)
-		return
-	}
-	if eq, ok := pub.(equaler); !ok || !eq.Equal(cert.PublicKey) {
+// checkPair checks that the key is the first certificate's and that the
+// certificate names the domain.
+func (c *checker) checkPair(s *Spec, chain []*x509.Certificate, pub crypto.PublicKey) {
+	leaf := chain[0]
+	if eq, ok := pub.(equaler); !ok || !eq.Equal(leaf.PublicKey) {
+		for i, other := range chain[1:] {
+			if ok && eq.Equal(other.PublicKey) {
+				c.addf("tls.cert", "the key belongs to certificate %d in the file, not to the first: the server's own certificate must come first, then its chain", i+2)
+				return
+			}
+		}
 		c.addf("tls.key", "the key does not belong to the certificate")
 	}
 	// An invalid domain has its own error; the certificate cannot name it.
-	if isHostname(domain) && cert.VerifyHostname(domain) != nil {
-		c.addf("tls.cert", "the certificate does not name %s (it names %v)", printable(domain), append(cert.DNSNames, cert.Subject.CommonName))
+	if isHostname(s.Domain) && leaf.VerifyHostname(s.Domain) != nil {
+		c.addf("tls.cert", "%s", nameMismatch(s, leaf))
 	}
+}
+
+// nameMismatch explains why a certificate does not fit the domain, with
+// the fix for the common case of a name only in the Common Name (which
+// Go, docker and OpenSSL clients ignore).
+func nameMismatch(s *Spec, cert *x509.Certificate) string {
+	san := "DNS:" + s.Domain
+	if net.ParseIP(s.Domain) != nil {
+		san = "IP:" + s.Domain
+	}
+	if len(cert.DNSNames) == 0 && len(cert.IPAddresses) == 0 {
+		return fmt.Sprintf("the certificate has no subjectAltName (only the Common Name %s), and clients (Go, docker, OpenSSL) match %s only against subjectAltNames: make one that has it, e.g. openssl req -x509 -key %s -subj /CN=%s -addext \"subjectAltName=%s\" -days 825 -out %s",
+			printable(cert.Subject.CommonName), printable(s.Domain), printable(s.TLS.Key), s.Domain, san, printable(s.TLS.Cert))
+	}
+	names := append([]string{}, cert.DNSNames...)
+	for _, ip := range cert.IPAddresses {
+		names = append(names, ip.String())
+	}
+	return fmt.Sprintf("the certificate does not name %s: its subjectAltNames are %q (it needs %s)", printable(s.Domain), names, san)
 }

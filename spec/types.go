@@ -27,9 +27,13 @@ type Spec struct {
 	Groups Groups `yaml:"groups"`
 	// Access says who may pull and push.
 	Access Access `yaml:"access"`
-	// BcryptCost is the bcrypt work factor, 4 to 31. Default 5, as
-	// `htpasswd -B` uses.
+	// BcryptCost is the bcrypt work factor, 4 to 14 (up to 31 with
+	// AllowSlowBcrypt). Default 5, as `htpasswd -B` uses.
 	BcryptCost int `yaml:"bcrypt_cost"`
+	// AllowSlowBcrypt accepts a bcrypt_cost, or a bcrypt hash's cost, above
+	// MaxBcryptCost, where every password check takes seconds to days.
+	// Default false.
+	AllowSlowBcrypt bool `yaml:"allow_slow_bcrypt"`
 	// AuthCache is how many seconds Apache may remember a successful
 	// password check, so bcrypt does not run on every request (secure
 	// profile; 0 turns it off). A changed or removed password stops

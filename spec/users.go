@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/regsetup/regsetup/model"
@@ -53,9 +52,14 @@ func (c *checker) credential(field string, u User) model.User {
 	case u.Password != "":
 		mu.Password = c.password(field+".password", u.Password)
 	case u.PasswordEnv != "":
+		// The value is never quoted: it may be a password pasted by mistake.
+		if !envNameRE.MatchString(u.PasswordEnv) {
+			c.addf(field+".password_env", "not an environment variable name (letters, digits and '_', not starting with a digit): it names the variable that holds the password; put a password itself in password (or better, in a variable or file)")
+			return mu
+		}
 		v, ok := c.opts.LookupEnv(u.PasswordEnv)
 		if !ok || v == "" {
-			c.addf(field+".password_env", "environment variable %s is not set or empty", printable(u.PasswordEnv))
+			c.addf(field+".password_env", "the environment variable it names is not set or empty")
 			return mu
 		}
 		mu.Password = c.password(field+".password_env", v)
@@ -71,6 +75,9 @@ func (c *checker) password(field, p string) model.Secret {
 	if len(p) > maxPassword {
 		c.addf(field, "the password is %d bytes; bcrypt uses at most %d", len(p), maxPassword)
 	}
+	if strings.ContainsRune(p, 0) {
+		c.addf(field, "the password contains a NUL byte: Apache compares passwords as C strings, so this user could never log in")
+	}
 	return model.Secret(p)
 }
 
@@ -79,14 +86,14 @@ func (c *checker) passwordFile(field, name string) model.Secret {
 	if !ok {
 		return ""
 	}
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, maxPasswordBytes)
 	if err != nil {
 		c.addf(field, "reading the password: %v", err)
 		return ""
 	}
 	p := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 	if p == "" {
-		c.addf(field, "%s is empty", printable(name))
+		c.addf(field, "the file is empty")
 		return ""
 	}
 	return c.password(field, p)
@@ -94,6 +101,10 @@ func (c *checker) passwordFile(field, name string) model.Secret {
 
 func (c *checker) hash(field, h string) model.Secret {
 	if bcryptRE.MatchString(h) {
+		// The cost is digits 5 and 6, as bcryptRE matched them.
+		if cost := int(h[4]-'0')*10 + int(h[5]-'0'); cost > MaxBcryptCost && !c.allowSlow {
+			c.addf(field, "the hash's cost is %d: %s", cost, slowCostMsg(cost))
+		}
 		return model.Secret(h)
 	}
 	if anyBcryptRE.MatchString(h) {

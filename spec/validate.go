@@ -2,8 +2,10 @@ package spec
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/distribution/reference"
@@ -30,6 +32,8 @@ type checker struct {
 	pos  positions
 	opts Options
 	errs Errors
+	// allowSlow: the spec accepts bcrypt costs above MaxBcryptCost.
+	allowSlow bool
 }
 
 func (c *checker) addf(field, format string, args ...any) {
@@ -58,6 +62,7 @@ func (c *checker) build(s *Spec) *model.Model {
 		DaemonGID:     1,
 	}
 	c.checkServer(s)
+	c.allowSlow = s.AllowSlowBcrypt
 	m.Users = c.users(s.Users)
 	m.Groups = c.groups(s.Groups, m.Users)
 	m.Access = c.access(s.Access, m.Groups, m.Users)
@@ -71,7 +76,13 @@ func (c *checker) build(s *Spec) *model.Model {
 // isHostname reports whether domain is a host name Apache and the
 // certificate can carry.
 func isHostname(domain string) bool {
-	return len(domain) <= 253 && hostnameRE.MatchString(domain)
+	if len(domain) > 253 || !hostnameRE.MatchString(domain) {
+		return false
+	}
+	// A name whose last label is all digits must be an IPv4 address
+	// (999.1.1.1 is neither a name nor an address).
+	last := domain[strings.LastIndexByte(domain, '.')+1:]
+	return strings.Trim(last, "0123456789") != "" || net.ParseIP(domain) != nil
 }
 
 func (c *checker) checkServer(s *Spec) {
@@ -83,8 +94,10 @@ func (c *checker) checkServer(s *Spec) {
 	switch {
 	case s.Domain == "":
 		c.addf("domain", "required: the registry's host name, e.g. myregistrydomain.com")
+	case strings.Contains(s.Domain, ":") && net.ParseIP(s.Domain) != nil:
+		c.addf("domain", "%s: an IPv6 address cannot be the domain (docker's certs.d folder and Apache's ServerName need a name or an IPv4 address): use a host name that resolves to it", printable(s.Domain))
 	case !isHostname(s.Domain):
-		c.addf("domain", "%s is not a host name (lower-case letters, digits, '-' and '.')", printable(s.Domain))
+		c.addf("domain", "%s is not a host name (lower-case letters, digits, '-' and '.', and not all digits at the end) or an IPv4 address", printable(s.Domain))
 	}
 	if s.Port < 1 || s.Port > 65535 {
 		c.addf("port", "%d is out of range 1-65535", s.Port)
@@ -92,8 +105,11 @@ func (c *checker) checkServer(s *Spec) {
 	if !emailRE.MatchString(s.ServerAdmin) {
 		c.addf("server_admin", "%s is not an e-mail address", printable(s.ServerAdmin))
 	}
-	if s.BcryptCost < 4 || s.BcryptCost > 31 {
+	switch {
+	case s.BcryptCost < 4 || s.BcryptCost > 31:
 		c.addf("bcrypt_cost", "%d is out of range 4-31", s.BcryptCost)
+	case s.BcryptCost > MaxBcryptCost && !s.AllowSlowBcrypt:
+		c.addf("bcrypt_cost", "%s", slowCostMsg(s.BcryptCost))
 	}
 	if s.AuthCache != nil {
 		switch {

@@ -1,0 +1,30 @@
+package spec
+
+import (
+	"regexp"
+	"strings"
+)
+
+// secretKeys are the user fields whose value may be a password: the
+// password itself, its hash, and the two fields that name where it is,
+// since a password pasted there by mistake (password_env: "Sup3r-S3cret!")
+// is just as secret. No message quotes any part of their values.
+var secretKeys = []string{"password", "password_env", "password_file", "bcrypt"}
+
+// isSecretField reports whether a field path (users[1].password_env) is
+// one of a user's secretKeys.
+func isSecretField(field string) bool {
+	i := strings.LastIndexByte(field, '.')
+	if i < 0 || !strings.HasPrefix(field, "users[") {
+		return false
+	}
+	for _, k := range secretKeys {
+		if field[i+1:] == k {
+			return true
+		}
+	}
+	return false
+}
+
+// envNameRE is what a shell accepts as a variable name (POSIX).
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
