@@ -15,10 +15,20 @@ const MaxBcryptCost = 14
 // costAt5 is what one check costs at bcrypt cost 5 on a current core.
 const costAt5 = 2 * time.Millisecond
 
+// EstimatedCheck is what one password check costs at cost on a current
+// core: an estimate from costAt5 (each step of cost doubles it), for costs
+// too slow to measure.
+func EstimatedCheck(cost int) time.Duration {
+	if cost < 5 {
+		return costAt5 >> (5 - cost)
+	}
+	return costAt5 << (cost - 5)
+}
+
 // slowCostMsg explains a refused cost and how to accept it anyway.
 func slowCostMsg(cost int) string {
 	return fmt.Sprintf("each password check would take about %s (cost 5: about 2ms; each step doubles), and Apache checks on every request its cache does not answer: use %d or less, or set allow_slow_bcrypt: true",
-		about(costAt5<<(cost-5)), MaxBcryptCost)
+		about(EstimatedCheck(cost)), MaxBcryptCost)
 }
 
 // about rounds a duration to words.

@@ -192,6 +192,9 @@ func costWarning(cost int) []string {
 	if cost < slowCost {
 		return nil
 	}
+	if cost > spec.MaxBcryptCost { // allowed with allow_slow_bcrypt: too slow to measure
+		return []string{fmt.Sprintf("bcrypt_cost %d: Apache checks the password on every request; each check costs about %v of CPU (estimated: cost 5 is about 2ms, each step doubles)", cost, spec.EstimatedCheck(cost).Round(time.Second))}
+	}
 	start := time.Now()
 	if _, err := bcrypt.GenerateFromPassword([]byte("regsetup-measure"), cost); err != nil {
 		return nil

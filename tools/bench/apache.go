@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"fmt"
+	regspec "github.com/regsetup/regsetup/spec"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,6 +23,8 @@ var benchSpec = template.Must(template.New("spec").Parse(`profile: {{.Profile}}
 domain: ` + ServerName + `
 port: {{.Port}}
 bcrypt_cost: {{.Cost}}
+{{- if .Slow}}
+allow_slow_bcrypt: true{{end}}
 tls:
   cert: domain.crt
   key: domain.key
@@ -60,7 +63,7 @@ func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, erro
 		return nil, err
 	}
 	var spec bytes.Buffer
-	if err := benchSpec.Execute(&spec, map[string]any{"Profile": profile, "Port": port, "Cost": e.opts.BcryptCost}); err != nil {
+	if err := benchSpec.Execute(&spec, map[string]any{"Profile": profile, "Port": port, "Cost": e.opts.BcryptCost, "Slow": e.opts.BcryptCost > regspec.MaxBcryptCost}); err != nil {
 		return nil, fmt.Errorf("rendering the spec: %w", err)
 	}
 	c := e.certs[key]

@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"fmt"
+	regspec "github.com/regsetup/regsetup/spec"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,6 +25,8 @@ var applySpec = template.Must(template.New("spec").Parse(`profile: secure
 domain: ` + ServerName + `
 port: {{.Port}}
 bcrypt_cost: {{.Cost}}
+{{- if .Slow}}
+allow_slow_bcrypt: true{{end}}
 tls:
   cert: domain.crt
   key: domain.key
@@ -111,7 +114,7 @@ func (a *applyStack) apply(e *env, st applyState) error {
 	for i, u := range a.load {
 		users[i] = u.user
 	}
-	if err := applySpec.Execute(&spec, map[string]any{"Port": a.port, "Cost": e.opts.BcryptCost, "Load": users, "Open": st.Open}); err != nil {
+	if err := applySpec.Execute(&spec, map[string]any{"Port": a.port, "Cost": e.opts.BcryptCost, "Slow": e.opts.BcryptCost > regspec.MaxBcryptCost, "Load": users, "Open": st.Open}); err != nil {
 		return fmt.Errorf("rendering the spec: %w", err)
 	}
 	if err := writeFiles(a.dir, map[string][]byte{"regsetup.yaml": spec.Bytes(), "probe.password": []byte(st.ProbePassword)}); err != nil {
