@@ -142,16 +142,7 @@ func switchCurrent(root, set string) error {
 // placeLink makes root/name a link to target, atomically replacing what is
 // there (a link, or a file already kept or identical; never a folder).
 func placeLink(root, name, target string) error {
-	tmp := filepath.Join(root, tmpName())
-	if err := os.Symlink(target, tmp); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(root, name)); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	syncDir(root)
-	return nil
+	return replaceAtomically(root, name, func(tmp string) error { return os.Symlink(target, tmp) })
 }
 
 // placeLinks makes every name of names in root a link through .current

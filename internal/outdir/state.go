@@ -68,8 +68,14 @@ func (st *state) save(dir string) error {
 // replaceFile writes data to dir/name through a temporary file (fsync,
 // rename), so readers see the old or the new content, never a part.
 func replaceFile(dir, name string, data []byte, mode fs.FileMode) error {
+	return replaceAtomically(dir, name, func(tmp string) error { return writeSynced(tmp, data, mode) })
+}
+
+// replaceAtomically makes dir/name what create makes at a temporary path
+// beside it, with one rename(2), and fsyncs dir.
+func replaceAtomically(dir, name string, create func(tmp string) error) error {
 	tmp := filepath.Join(dir, tmpName())
-	if err := writeSynced(tmp, data, mode); err != nil {
+	if err := create(tmp); err != nil {
 		os.Remove(tmp)
 		return err
 	}
