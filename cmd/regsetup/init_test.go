@@ -15,16 +15,7 @@ import (
 // quickstart copies testdata/quickstart.yaml into a new folder.
 func quickstart(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	data, err := os.ReadFile(filepath.Join(golden.Root(), "testdata", "quickstart.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := filepath.Join(dir, "regsetup.yaml")
-	if err := os.WriteFile(spec, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return spec
+	return copyQuickstart(t, t.TempDir())
 }
 
 func TestInitFlow(t *testing.T) {
