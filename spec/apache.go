@@ -85,4 +85,3 @@ func apacheTarget(a Apache) model.Apache {
 	}
 	return model.Apache{Include: true, Layout: a.Layout, Group: a.Group}
 }
-
