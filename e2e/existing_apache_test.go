@@ -90,7 +90,7 @@ func TestExistingApacheDebian(t *testing.T) {
 		name         string
 		protect      string
 		includeFirst bool
-		portal       func(t *testing.T, c *http.Client)
+		portal       func(t *testing.T, c portal)
 	}{
 		{"realm", portalRealm(root), false, portalAsksRealm},
 		{"ip", portalIP, false, portalRefusesIP},
@@ -188,20 +188,25 @@ func checkIsolated(t *testing.T, project, sock string) {
 	}
 }
 
-func portalClient(port int) *http.Client {
-	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
-		Proxy:           nil,
-	}}
+// portal is a client of the portal's page on one port.
+type portal struct {
+	c    *http.Client
+	port int
 }
 
-func portalGet(t *testing.T, c *http.Client, user, pass string) (int, string, string) {
+func portalClient(port int) portal {
+	return portal{c: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
+	}}, port: port}
+}
+
+func portalGet(t *testing.T, p portal, user, pass string) (int, string, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("https://127.0.0.1:%d/", portExistingDebian), nil)
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("https://127.0.0.1:%d/", p.port), nil)
 	if user != "" {
 		req.SetBasicAuth(user, pass)
 	}
-	resp, err := c.Do(req)
+	resp, err := p.c.Do(req)
 	if err != nil {
 		t.Fatalf("GET /: %v", err)
 	}
@@ -212,7 +217,7 @@ func portalGet(t *testing.T, c *http.Client, user, pass string) (int, string, st
 
 // portalAsksRealm: / asks for the portal's own realm and serves the page
 // to the portal's user, not to the registry's.
-func portalAsksRealm(t *testing.T, c *http.Client) {
+func portalAsksRealm(t *testing.T, c portal) {
 	if code, ch, _ := portalGet(t, c, "", ""); code != 401 || ch != `Basic realm="Intranet Portal"` {
 		t.Errorf("portal anonymous: got %d %q, want 401 with the portal's realm", code, ch)
 	}
@@ -225,7 +230,7 @@ func portalAsksRealm(t *testing.T, c *http.Client) {
 }
 
 // portalRefusesIP: / stays closed to an address outside the portal's rule.
-func portalRefusesIP(t *testing.T, c *http.Client) {
+func portalRefusesIP(t *testing.T, c portal) {
 	if code, _, _ := portalGet(t, c, "", ""); code != 403 {
 		t.Errorf("portal from 127.0.0.1 (outside Require ip): got %d, want 403", code)
 	}

@@ -101,14 +101,7 @@ func (a *debianApache) start(t *testing.T) *stacktest.Process {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.Stop(10 * time.Second) })
-	addr := fmt.Sprintf("127.0.0.1:%d", a.port)
-	if err := p.WaitReady(15*time.Second, func() error {
-		c, err := tls.DialWithDialer(&net.Dialer{Timeout: time.Second}, "tcp", addr, &tls.Config{InsecureSkipVerify: true})
-		if err != nil {
-			return err
-		}
-		return c.Close()
-	}); err != nil {
+	if err := p.WaitReady(15*time.Second, func() error { return tlsUp(a.port) }); err != nil {
 		t.Fatalf("apache2: %v\n%s", err, a.errorLog())
 	}
 	return p
@@ -165,4 +158,20 @@ func groupOf(fi os.FileInfo) int {
 		return int(st.Gid)
 	}
 	return -1
+}
+
+// tlsUp reports whether something speaks TLS on 127.0.0.1:port.
+func tlsUp(port int) error {
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: time.Second}, "tcp", fmt.Sprintf("127.0.0.1:%d", port), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		return err
+	}
+	return c.Close()
+}
+
+func mustMkdirAll(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 }
