@@ -132,6 +132,10 @@ func TestExistingApacheDebian(t *testing.T) {
 				t.Errorf("second up: want only the registry, unchanged; got %+v", res.Services)
 			}
 		}
+		st, err := app.Status(context.Background(), o)
+		if err != nil || !st.InForce || len(st.Services) != 1 || st.Services[0].Service != "registry" {
+			t.Errorf("status: want the registry alone, running and in force; got %+v, %v", st, err)
+		}
 		time.Sleep(time.Second)
 		if after := strings.Count(a.errorLog(), "AH00493"); after != before {
 			t.Errorf("up reloaded the user's Apache (%d graceful restarts, before %d)", after, before)

@@ -90,11 +90,7 @@ func socketDir(dir string, gid int) error {
 
 // waitSocket waits until GET /v2/ over the unix socket answers 200.
 func waitSocket(ctx context.Context, sock string, timeout time.Duration) error {
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
-		},
-	}}
+	client := socketClient(sock)
 	deadline := time.Now().Add(timeout)
 	var last error
 	for time.Now().Before(deadline) {
@@ -126,4 +122,13 @@ func probeSocket(ctx context.Context, client *http.Client) error {
 		return errors.New("GET /v2/ answered " + resp.Status)
 	}
 	return nil
+}
+
+// socketClient speaks HTTP to the registry's unix socket.
+func socketClient(sock string) *http.Client {
+	return &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		},
+	}}
 }
