@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/regsetup/regsetup/internal/app"
-	"github.com/regsetup/regsetup/model"
 	"github.com/urfave/cli/v2"
 )
 
@@ -69,7 +68,7 @@ func printUp(c *cli.Context, res *app.UpResult) error {
 	}
 	m := res.Init.Model
 	if m.Apache.Include {
-		fmt.Fprintf(out, "up: the registry answers on %s/%s; your Apache serves https://%s:%d/v2/\n", m.Apache.Dir, model.Socket, m.Domain, m.Port)
+		fmt.Fprintf(out, "up: the registry answers on %s; your Apache serves https://%s:%d/v2/\n", app.RegistrySocket(m), m.Domain, m.Port)
 		return nil
 	}
 	fmt.Fprintf(out, "up: https://%s:%d/v2/ answers\n", m.Domain, m.Port)

@@ -65,3 +65,8 @@ func includeDeploy(m *model.Model, reload bool) *deploy.Include {
 	}
 	return inc
 }
+
+// RegistrySocket is where the registry listens for an existing Apache.
+func RegistrySocket(m *model.Model) string {
+	return filepath.Join(m.Apache.Dir, filepath.FromSlash(model.Socket))
+}
