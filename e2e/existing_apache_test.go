@@ -52,7 +52,9 @@ func portalVhost(root, out string, port int, protect string, includeFirst bool) 
 	if !includeFirst {
 		v += inc
 	}
-	return v + "</VirtualHost>\n"
+	v += "</VirtualHost>\n"
+	// the same snippet in a plain-HTTP vhost, by mistake
+	return v + fmt.Sprintf("<VirtualHost 127.0.0.1:%d>\n    ServerName myregistrydomain.com\n%s</VirtualHost>\n", port+plainOffset, inc)
 }
 
 // portalRealm and portalIP are two schemes a portal protects / with.
@@ -103,6 +105,9 @@ func TestExistingApacheDebian(t *testing.T) {
 			}
 			a.start(t)
 			tc.portal(t, portalClient(port))
+			if !tc.includeFirst {
+				plainRefused(t, port+plainOffset)
+			}
 			rep, err := app.Verify(context.Background(), app.VerifyOptions{Paths: app.Paths{Spec: spec}, Resolve: fmt.Sprintf("myregistrydomain.com:%d:127.0.0.1", port), Layers: 2, LayerSize: 64 << 10})
 			if tc.includeFirst {
 				if !errors.Is(err, app.ErrSectionOverridden) || !errors.Is(err, app.ErrChecksFailed) || !strings.Contains(err.Error(), `realm="Intranet Portal"`) {
@@ -237,5 +242,21 @@ func portalAsksRealm(t *testing.T, c portal) {
 func portalRefusesIP(t *testing.T, c portal) {
 	if code, _, _ := portalGet(t, c, "", ""); code != 403 {
 		t.Errorf("portal from 127.0.0.1 (outside Require ip): got %d, want 403", code)
+	}
+}
+
+// plainRefused: in a vhost without TLS the snippet refuses /v2, even with
+// the right password, before anything reaches the registry.
+func plainRefused(t *testing.T, port int) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d/v2/", port), nil)
+	req.SetBasicAuth("testuserpush", "testpasswordpush")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET /v2/ over plain HTTP: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Docker-Distribution-Api-Version") != "registry/2.0" {
+		t.Errorf("/v2/ over plain HTTP: got %s, want 403 from the snippet", resp.Status)
 	}
 }

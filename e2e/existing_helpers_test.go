@@ -28,6 +28,10 @@ type debianApache struct {
 	env        []string
 }
 
+// plainOffset: each instance also listens on port+plainOffset, without
+// TLS, for a vhost that includes the snippet by mistake.
+const plainOffset = 100
+
 // newDebianApache copies /etc/apache2 into root and points it at port.
 func newDebianApache(t *testing.T, root string, port int) *debianApache {
 	t.Helper()
@@ -51,7 +55,7 @@ export APACHE_LOCK_DIR=%[1]s/lock
 export APACHE_LOG_DIR=%[1]s/log
 export LANG=C
 `, root))
-	writeFile(t, filepath.Join(a.conf, "ports.conf"), fmt.Appendf(nil, "Listen 127.0.0.1:%d\n", port))
+	writeFile(t, filepath.Join(a.conf, "ports.conf"), fmt.Appendf(nil, "Listen 127.0.0.1:%d\nListen 127.0.0.1:%d\n", port, port+plainOffset))
 	sites, _ := filepath.Glob(filepath.Join(a.conf, "sites-enabled", "*"))
 	for _, s := range sites {
 		if err := os.Remove(s); err != nil {
