@@ -50,7 +50,9 @@ func (o *Options) upInclude(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	o.Progress("starting the registry with " + strings.Join(c.Command, " ") + " (your Apache is not touched)")
-	if _, err := c.run(ctx, "up", "-d"); err != nil {
+	// --remove-orphans: a folder that ran apache.mode container before
+	// still has its Apache container, publishing the old port.
+	if _, err := c.run(ctx, "up", "-d", "--remove-orphans"); err != nil {
 		return nil, c.failure(ctx, fmt.Errorf("%w: starting the registry: %w", ErrUnhealthy, err))
 	}
 	if err := waitSocket(ctx, sock, o.Timeout); err != nil {
