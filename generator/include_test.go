@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/regsetup/regsetup/generator"
 	"github.com/regsetup/regsetup/model"
 	"gopkg.in/yaml.v3"
@@ -81,5 +82,18 @@ func TestIncludeConfigs(t *testing.T) {
 	m.Apache.Dir = "relative/out"
 	if _, _, err := generator.IncludeConfigs(m); err == nil {
 		t.Error("a relative output folder must be refused")
+	}
+}
+
+// checkIncludeProject (FuzzSpecRender): for an existing Apache the loaded
+// compose project is the registry alone, without network or ports.
+func checkIncludeProject(t *testing.T, m *model.Model, p *types.Project) {
+	t.Helper()
+	reg, err := p.GetService("registry")
+	if err != nil || len(p.Services) != 1 {
+		t.Fatalf("want the registry alone: %v %v", err, p.ServiceNames())
+	}
+	if reg.NetworkMode != "none" || len(reg.Ports) != 0 || reg.Image != m.RegistryImage {
+		t.Fatalf("registry does not carry the model without network: %+v", reg)
 	}
 }
