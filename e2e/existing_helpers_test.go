@@ -38,6 +38,8 @@ func newDebianApache(t *testing.T, root string, port int) *debianApache {
 	testenv.Tool(t, "apache2", "/usr/sbin/apache2")
 	testenv.Tool(t, "apache2ctl", "/usr/sbin/apache2ctl")
 	testenv.Tool(t, "a2enmod", "/usr/sbin/a2enmod")
+	testenv.Tool(t, "curl")     // connectAs
+	testenv.Tool(t, "htpasswd") // the portal's own password file
 	a := &debianApache{root: root, conf: filepath.Join(root, "apache2"), port: port}
 	if out, err := exec.Command("cp", "-a", "/etc/apache2", a.conf).CombinedOutput(); err != nil {
 		t.Fatalf("copying /etc/apache2: %v: %s", err, out)

@@ -50,6 +50,7 @@ Include %[1]s/portal.conf
 func TestExistingApacheHTTPD(t *testing.T) {
 	needDocker(t)
 	httpd := testenv.Tool(t, "httpd", "/usr/local/apache2/bin/httpd")
+	testenv.Tool(t, "htpasswd") // the portal's own password file
 	root, out := t.TempDir(), t.TempDir()
 	openUp(t, root, filepath.Dir(root), out, filepath.Dir(out))
 	port := portExistingHTTPD
