@@ -147,6 +147,30 @@ func TestExistingApacheDebian(t *testing.T) {
 		}
 	})
 
+	t.Run("reload-apache", func(t *testing.T) {
+		a.site(t, portalVhost(root, out, port, portalRealm(root), false))
+		a.start(t)
+		before := strings.Count(a.errorLog(), "AH00493")
+		t.Setenv("APACHE_CONFDIR", a.conf) // apache2ctl graceful: this instance, never the system's
+		ro := o
+		ro.ReloadApache = true
+		res, err := app.Up(context.Background(), ro)
+		if err != nil {
+			t.Fatalf("up --reload-apache: %v", err)
+		}
+		if len(res.Services) != 2 || res.Services[0].Service != "apache" || res.Services[0].Action != "reloaded" {
+			t.Errorf("up --reload-apache: want apache reloaded, got %+v", res.Services)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for strings.Count(a.errorLog(), "AH00493") == before && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if strings.Count(a.errorLog(), "AH00493") == before {
+			t.Errorf("up --reload-apache did not gracefully restart Apache:\n%s", a.errorLog())
+		}
+		portalAsksRealm(t, portalClient(port))
+	})
+
 	t.Run("module-missing", func(t *testing.T) {
 		if got, err := a.run("a2dismod", "-q", "-f", "proxy_http"); err != nil {
 			t.Fatalf("a2dismod: %v: %s", err, got)

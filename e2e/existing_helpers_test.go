@@ -57,6 +57,12 @@ export APACHE_LOCK_DIR=%[1]s/lock
 export APACHE_LOG_DIR=%[1]s/log
 export LANG=C
 `, root))
+	// notice: graceful restarts are logged (AH00493), so a test sees whether one happened
+	main, err := os.ReadFile(filepath.Join(a.conf, "apache2.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(a.conf, "apache2.conf"), append(main, "LogLevel notice\n"...))
 	writeFile(t, filepath.Join(a.conf, "ports.conf"), fmt.Appendf(nil, "Listen 127.0.0.1:%d\nListen 127.0.0.1:%d\n", port, port+plainOffset))
 	sites, _ := filepath.Glob(filepath.Join(a.conf, "sites-enabled", "*"))
 	for _, s := range sites {
