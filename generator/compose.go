@@ -25,6 +25,9 @@ const (
 // policy (back after a reboot or a dockerd restart) and healthchecks
 // (the registry's /v2/ answers; Apache's /v2/ answers 401).
 func ComposeProject(m *model.Model) *types.Project {
+	if m.Apache.Include {
+		return includeProject(m)
+	}
 	port := strconv.Itoa(m.Port)
 	apache := types.ServiceConfig{
 		Name:  "apache",

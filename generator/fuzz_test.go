@@ -112,6 +112,11 @@ func checkCompose(t *testing.T, m *model.Model) {
 	if err != nil {
 		t.Fatalf("the compose file does not load: %v\n%s", err, data)
 	}
+	if m.Apache.Include {
+		checkIncludeProject(t, m, p)
+		composeChecked.Store(key, true)
+		return
+	}
 	apache, err := p.GetService("apache")
 	if err != nil {
 		t.Fatal(err)

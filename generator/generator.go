@@ -56,6 +56,9 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if m.Apache.Include {
+		return renderInclude(m, prev, opts)
+	}
 	conf, err := HTTPDConfig(m)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,9 @@ type confData struct {
 	// WorkersGID (secure) is the group Apache's workers run as when it is
 	// not the image's daemon group (`Group #N`); 0 keeps `Group daemon`.
 	WorkersGID int
+	// ConfDir is the folder Apache reads the password, group and cache
+	// files from: the container's mount, or OUT/auth for an existing Apache.
+	ConfDir string
 }
 
 // HTTPDConfig renders auth/httpd.conf.
@@ -37,6 +40,7 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 		RuleSections: ruleSections(m.Access),
 		PullRequire:  recipeRequire(m.Access.Pull),
 		PushRequire:  recipeRequire(m.Access.Push),
+		ConfDir:      apacheConfDir,
 	}
 	if d.Secure && m.DaemonGID != model.DaemonGroup {
 		d.WorkersGID = m.DaemonGID

@@ -38,6 +38,9 @@ type Model struct {
 	// root), then the group they belong to, and httpd.conf says
 	// `Group #DaemonGID`.
 	DaemonGID int
+	// Apache is where the proxy runs: a container (the zero value) or
+	// the user's own server (apache.go).
+	Apache Apache
 }
 
 // DaemonGroup is the group id of the httpd image's "daemon" user, as

@@ -46,7 +46,7 @@ func setDefaults(s *Spec, written positions) {
 	if _, ok := written["bcrypt_cost"]; !ok {
 		s.BcryptCost = DefaultBcryptCost
 	}
-	if s.AuthCache == nil && s.Profile != "recipe" {
+	if s.AuthCache == nil && s.Profile != "recipe" && s.Apache.Mode != ModeInclude {
 		ttl := DefaultAuthCache // bcrypt per request costs more than TLS and proxying together
 		s.AuthCache = &ttl
 	}
@@ -56,4 +56,5 @@ func setDefaults(s *Spec, written positions) {
 	if s.Apache.Image == "" {
 		s.Apache.Image = DefaultApacheImage
 	}
+	apacheDefaults(&s.Apache)
 }

@@ -41,8 +41,9 @@ type Spec struct {
 	AuthCache *int `yaml:"auth_cache"`
 	// Registry is the registry service. Default image registry:2.
 	Registry Image `yaml:"registry"`
-	// Apache is the proxy service. Default image httpd:2.4.
-	Apache Image `yaml:"apache"`
+	// Apache is the proxy: a container regsetup runs (default, image
+	// httpd:2.4) or, with mode include, the user's own server (apache.go).
+	Apache Apache `yaml:"apache"`
 }
 
 // TLS is the server certificate.

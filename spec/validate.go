@@ -60,6 +60,7 @@ func (c *checker) build(s *Spec) *model.Model {
 		ApacheImage:   s.Apache.Image,
 		RegistryImage: s.Registry.Image,
 		DaemonGID:     1,
+		Apache:        apacheTarget(s.Apache),
 	}
 	c.checkServer(s)
 	c.allowSlow = s.AllowSlowBcrypt
@@ -121,6 +122,7 @@ func (c *checker) checkServer(s *Spec) {
 	}
 	c.image("registry.image", s.Registry.Image)
 	c.image("apache.image", s.Apache.Image)
+	c.apache(s)
 }
 
 func (c *checker) image(field, ref string) {

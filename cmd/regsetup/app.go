@@ -26,6 +26,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			exampleCommand(),
 			initCommand(),
+			importCommand(),
 			upCommand(),
 			downCommand(),
 			statusCommand(),

@@ -34,6 +34,7 @@ var exitTable = []struct {
 }{
 	{errUsage, exitUsage},
 	{spec.ErrInvalid, exitInvalid},
+	{spec.ErrImport, exitInvalid},
 	{app.ErrDrift, exitDrift},
 	{outdir.ErrEdited, exitEdited},
 	{outdir.ErrLocked, exitCannotRun},    // another regsetup holds the output folder

@@ -19,6 +19,7 @@ func stackOptions(c *cli.Context) app.StackOptions {
 	return app.StackOptions{
 		Paths: paths(c), Compose: c.String("compose"), Project: c.String("project"),
 		Timeout: c.Duration("timeout"), SkipConfigTest: c.Bool("skip-config-test"),
+		ReloadApache: c.Bool("reload-apache"),
 		Progress: func(s string) {
 			fmt.Fprintf(c.App.ErrWriter, "regsetup: %s\n", s)
 		},
@@ -31,7 +32,8 @@ func upCommand() *cli.Command {
 		Usage:     "render if needed, then start the stack or apply the changes to the running one (graceful reload), and wait until it answers",
 		UsageText: "regsetup up [--spec FILE] [--out DIR] [--compose CMD] [--timeout 60s] [--json]",
 		Flags: append(append(stackFlags(), startFlags()...),
-			&cli.BoolFlag{Name: "json", Usage: "print what up did as JSON"}),
+			&cli.BoolFlag{Name: "json", Usage: "print what up did as JSON"},
+			&cli.BoolFlag{Name: "reload-apache", Usage: "apache.mode include: reload your Apache gracefully (apache2ctl graceful or httpd -k graceful) after starting the registry"}),
 		Action: func(c *cli.Context) error {
 			res, err := app.Up(c.Context, stackOptions(c))
 			if err != nil {
@@ -65,6 +67,10 @@ func printUp(c *cli.Context, res *app.UpResult) error {
 		fmt.Fprintf(out, "in force: auth/%s\n", res.Set)
 	}
 	m := res.Init.Model
+	if m.Apache.Include {
+		fmt.Fprintf(out, "up: the registry answers on %s; your Apache serves https://%s:%d/v2/\n", app.RegistrySocket(m), m.Domain, m.Port)
+		return nil
+	}
 	fmt.Fprintf(out, "up: https://%s:%d/v2/ answers\n", m.Domain, m.Port)
 	return nil
 }

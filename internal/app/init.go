@@ -123,6 +123,10 @@ func render(o InitOptions) (*InitResult, error) {
 	}
 	wk := workersGroup(id, m.Profile, prevGID)
 	m.DaemonGID = wk.GID
+	includeNotes, err := includeTarget(m, out)
+	if err != nil {
+		return nil, err
+	}
 	files, err := generator.Render(m, prev, o.Gen)
 	if err != nil {
 		return nil, err
@@ -134,9 +138,10 @@ func render(o InitOptions) (*InitResult, error) {
 	res := &InitResult{Out: out, Profile: string(m.Profile), Check: o.Check, Changes: plan.Changes, Model: m}
 	res.Files = planned(plan.Changes)
 	res.Warnings = append(res.Warnings, costWarning(m.BcryptCost)...)
-	if wk.Note != "" {
+	if wk.Note != "" && !m.Apache.Include {
 		res.Notes = append(res.Notes, wk.Note)
 	}
+	res.Notes = append(res.Notes, includeNotes...)
 	if m.TLS.Generate {
 		res.Notes = append(res.Notes, fmt.Sprintf("docker trusts this registry once %s is copied to /etc/docker/certs.d/%s:%d/ca.crt", filepath.Join(out, generator.Cert), m.Domain, m.Port))
 	}

@@ -18,6 +18,10 @@ type StackOptions struct {
 	// still catches a config that does not start. A reload always runs
 	// httpd -t in the running container.
 	SkipConfigTest bool
+	// ReloadApache (apache.mode include): after starting the registry, run
+	// the layout's graceful reload of your Apache; otherwise it is never
+	// touched.
+	ReloadApache bool
 }
 
 func (o StackOptions) deploy(res *InitResult) deploy.Options {
@@ -27,6 +31,7 @@ func (o StackOptions) deploy(res *InitResult) deploy.Options {
 		ApacheImage: m.ApacheImage, RegistryImage: m.RegistryImage,
 		Compose: o.Compose, Project: o.Project, Timeout: o.Timeout, Progress: o.Progress,
 		SkipConfigTest: o.SkipConfigTest,
+		Include:        includeDeploy(m, o.ReloadApache),
 	}
 }
 

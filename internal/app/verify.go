@@ -58,6 +58,11 @@ func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", verify.ErrConfig, err)
 	}
+	if m.Apache.Include {
+		if err := checkSection(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
 	rep, err := verify.Run(ctx, cfg)
 	if err != nil {
 		return rep, err

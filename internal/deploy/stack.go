@@ -28,6 +28,9 @@ type Options struct {
 	SkipConfigTest bool          // do not run httpd -t before a start (the readiness gate still applies)
 	Progress       func(string)  // optional progress lines
 	Runner         execx.Runner  // default execx.OS
+	// Include, for an existing Apache (apache.mode: include): only the
+	// registry runs here (include.go).
+	Include *Include
 }
 
 // defaults fills the defaults and makes Dir absolute: Compose would read a
@@ -78,6 +81,9 @@ func (o *Options) authDir() string { return filepath.Join(o.Dir, outdir.AuthDir)
 func Up(ctx context.Context, o Options) (*Result, error) {
 	if err := o.defaults(); err != nil {
 		return nil, err
+	}
+	if o.Include != nil {
+		return o.upInclude(ctx)
 	}
 	d := Docker{Runner: o.Runner}
 	o.Progress("checking docker")

@@ -53,6 +53,9 @@ func StatusOf(ctx context.Context, o Options) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
+	if isInclude(o.Dir) {
+		return statusInclude(ctx, o, c, cs, dsk.Set)
+	}
 	st := &Status{Current: dsk.Set}
 	var down []string
 	for _, svc := range Services {

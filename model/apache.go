@@ -1,0 +1,49 @@
+package model
+
+// Apache says where the proxy runs. The zero value is the recipe's: an
+// Apache container regsetup renders a whole httpd.conf for.
+type Apache struct {
+	// Include: the user's own Apache serves /v2 from a rendered snippet,
+	// and the registry listens on a unix socket only Group can open.
+	Include bool
+	Layout  string // LayoutDebian or LayoutHTTPD
+	Group   string // the group the user's Apache workers run as
+	// Dir is the output folder's absolute path, as the user's Apache
+	// opens it (set by init, which knows where it writes).
+	Dir string
+}
+
+// Layouts of an existing Apache.
+const (
+	// LayoutDebian is Debian's and Ubuntu's apache2: a2enmod,
+	// conf-available, `apache2ctl graceful`.
+	LayoutDebian = "debian"
+	// LayoutHTTPD is a plain httpd build (/usr/local/apache2, RHEL's
+	// httpd): LoadModule lines, `httpd -k graceful`.
+	LayoutHTTPD = "httpd"
+)
+
+// DefaultGroup is the group a layout's packages run Apache's workers as.
+func DefaultGroup(layout string) string {
+	if layout == LayoutHTTPD {
+		return "daemon" // httpd's own httpd.conf: User daemon, Group daemon
+	}
+	return "www-data" // Debian's envvars: APACHE_RUN_GROUP=www-data
+}
+
+// SocketDir and Socket are where the registry listens, relative to the
+// output folder: a folder of the Apache group, mode 2750, so only root
+// and that group reach the socket.
+const (
+	SocketDir = "run"
+	Socket    = SocketDir + "/registry.sock"
+)
+
+// GracefulCommand is the layout's own command that reloads Apache
+// without dropping requests.
+func GracefulCommand(layout string) []string {
+	if layout == LayoutHTTPD {
+		return []string{"httpd", "-k", "graceful"}
+	}
+	return []string{"apache2ctl", "graceful"}
+}

@@ -1,0 +1,92 @@
+package spec
+
+import "github.com/regsetup/regsetup/model"
+
+// Apache is the proxy in front of the registry.
+type Apache struct {
+	// Image is the Apache container's image (mode container). Default
+	// httpd:2.4.
+	Image string `yaml:"image"`
+	// Mode is "container" (default): regsetup runs Apache with Compose; or
+	// "include": your own Apache serves the registry. init then renders
+	// auth/registry-location.conf to Include inside your TLS
+	// <VirtualHost>, and auth/regsetup-registry.conf with the
+	// site-independent parts; the registry runs with Compose on a unix
+	// socket only that Apache's group can open.
+	Mode string `yaml:"mode"`
+	// Layout (mode include) is how your Apache is installed: "debian"
+	// (default: Debian's and Ubuntu's apache2, a2enmod, conf-available)
+	// or "httpd" (a plain httpd build: LoadModule lines).
+	Layout string `yaml:"layout"`
+	// Group (mode include) is the group your Apache's workers run as: it
+	// may read the password file and open the registry's socket. Default
+	// www-data (debian) or daemon (httpd).
+	Group string `yaml:"group"`
+}
+
+// Apache modes and layouts.
+const (
+	ModeContainer = "container"
+	ModeInclude   = "include"
+)
+
+// apacheDefaults fills the mode, and for include the layout's defaults.
+func apacheDefaults(a *Apache) {
+	if a.Mode == "" {
+		a.Mode = ModeContainer // the recipe: Apache in a container
+	}
+	if a.Mode != ModeInclude {
+		return
+	}
+	if a.Layout == "" {
+		a.Layout = model.LayoutDebian // the most common existing Apache
+	}
+	if a.Group == "" {
+		a.Group = model.DefaultGroup(a.Layout) // what the layout's packages run the workers as
+	}
+}
+
+func (c *checker) apache(s *Spec) {
+	a := s.Apache
+	switch a.Mode {
+	case ModeContainer:
+		if a.Layout != "" {
+			c.addf("apache.layout", "needs mode %q: a layout describes your own Apache", ModeInclude)
+		}
+		if a.Group != "" {
+			c.addf("apache.group", "needs mode %q: the container's workers run as daemon", ModeInclude)
+		}
+		return
+	case ModeInclude:
+	default:
+		c.addf("apache.mode", "want %q or %q, got %s", ModeContainer, ModeInclude, printable(a.Mode))
+		return
+	}
+	switch a.Layout {
+	case model.LayoutDebian, model.LayoutHTTPD:
+	default:
+		c.addf("apache.layout", "want %q or %q, got %s", model.LayoutDebian, model.LayoutHTTPD, printable(a.Layout))
+	}
+	if !groupRE.MatchString(a.Group) {
+		c.addf("apache.group", "%s is not a group name (letters, digits, '.', '_' and '-')", printable(a.Group))
+	}
+	if s.Profile == string(model.ProfileRecipe) {
+		c.addf("apache.mode", "%q needs the secure profile: the recipe is a whole httpd.conf for a container", ModeInclude)
+	}
+	// The password cache's check_user_id hook must run before
+	// mod_auth_basic's; mod_lua ignores LuaHookCheckUserID's "early" ("does
+	// not currently work" in mod_lua.c), so the order is the modules' load
+	// order, and Debian loads mods-enabled alphabetically: auth_basic first.
+	// Measured on Debian's apache2: the cache answered no request.
+	if s.AuthCache != nil && *s.AuthCache > 0 {
+		c.addf("auth_cache", "not available with apache.mode %q yet: leave it out or set 0 (your Apache loads mod_auth_basic before mod_lua, so the cache would never answer)", ModeInclude)
+	}
+}
+
+// apacheTarget is the model's view of the proxy.
+func apacheTarget(a Apache) model.Apache {
+	if a.Mode != ModeInclude {
+		return model.Apache{}
+	}
+	return model.Apache{Include: true, Layout: a.Layout, Group: a.Group}
+}
