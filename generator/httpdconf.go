@@ -23,6 +23,10 @@ type confData struct {
 	// WorkersGID (secure) is the group Apache's workers run as when it is
 	// not the image's daemon group (`Group #N`); 0 keeps `Group daemon`.
 	WorkersGID int
+	// LDAPServer and LDAPLocation (secure, auth.backend: ldap) are the
+	// directory's server-level and <Location /v2> directives.
+	LDAPServer   string
+	LDAPLocation string
 }
 
 // HTTPDConfig renders auth/httpd.conf.
@@ -40,6 +44,9 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 	}
 	if d.Secure && m.DaemonGID != model.DaemonGroup {
 		d.WorkersGID = m.DaemonGID
+	}
+	if d.Secure && m.LDAP != nil {
+		d.LDAPServer, d.LDAPLocation = ldapServerConf(m), ldapLocationConf(m)
 	}
 	var b bytes.Buffer
 	if err := templates.HTTPDConf.Execute(&b, d); err != nil {

@@ -56,4 +56,5 @@ func setDefaults(s *Spec, written positions) {
 	if s.Apache.Image == "" {
 		s.Apache.Image = DefaultApacheImage
 	}
+	setLDAPDefaults(s, written)
 }

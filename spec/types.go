@@ -39,6 +39,8 @@ type Spec struct {
 	Registry Image `yaml:"registry"`
 	// Apache is the proxy service. Default image httpd:2.4.
 	Apache Image `yaml:"apache"`
+	// Auth chooses where passwords are checked (see ldap_types.go).
+	Auth Auth `yaml:"auth"`
 }
 
 // TLS is the server certificate.

@@ -112,6 +112,7 @@ func Init(o InitOptions) (*InitResult, error) {
 	res := &InitResult{Out: out, Profile: string(m.Profile), Check: o.Check, Changes: plan.Changes, Model: m}
 	res.Files = planned(plan.Changes)
 	res.Warnings = append(res.Warnings, costWarning(m.BcryptCost)...)
+	res.Warnings = append(res.Warnings, m.Warnings...)
 	if wk.Note != "" {
 		res.Notes = append(res.Notes, wk.Note)
 	}
