@@ -35,8 +35,10 @@ func requireWho(l *lines, indent int, p model.Principals) {
 	if len(p.Users) > 0 {
 		who = append(who, "Require user "+strings.Join(p.Users, " "))
 	}
-	for _, g := range p.DirGroups { // one DN a line: the rest of the line is the DN
-		who = append(who, "Require ldap-group "+g.DN)
+	for _, g := range p.DirGroups {
+		// One DN a line (the rest of the line is the DN), read as an
+		// expression string, where "\\" stands for one backslash.
+		who = append(who, "Require ldap-group "+strings.ReplaceAll(g.DN, `\`, `\\`))
 	}
 	if len(who) == 1 {
 		l.add(indent, "%s", who[0])

@@ -20,7 +20,7 @@ const confDir = "/usr/local/apache2/conf/"
 // ldapUnavailable is the body of a 500: every LDAP failure (directory down,
 // hung, TLS not trusted, service bind refused) is one, and docker prints
 // the message of a registry-style body.
-const ldapUnavailable = `{"errors":[{"code":"UNAVAILABLE","message":"the proxy could not reach the user directory (LDAP); the reason is in the proxy's error log"}]}`
+const ldapUnavailable = `{"errors":[{"code":"UNAVAILABLE","message":"the proxy could not reach the user directory (LDAP); the reason is in the error log of the proxy"}]}`
 
 // ldapServerConf is the server-level part of the directory backend:
 // modules, the CA, bounded timeouts and the cache.
@@ -147,4 +147,16 @@ func LDAPFiles(m *model.Model) []File {
 		out = append(out, File{Path: LDAPCA, Data: m.LDAP.CAPEM, Mode: 0o644})
 	}
 	return out
+}
+
+// LDAPEnv is the Apache process's environment for the directory backend:
+// LDAPTIMEOUT makes libldap's default operation timeout auth.ldap.timeout.
+// mod_ldap sets its own (LDAPTimeout) only after it has started TLS on a
+// connection, so without this a StartTLS to a directory that accepts the
+// connection and never answers holds the request for good (measured).
+func LDAPEnv(m *model.Model) []string {
+	if m.LDAP == nil || m.Profile != model.ProfileSecure {
+		return nil
+	}
+	return []string{"LDAPTIMEOUT=" + strconv.Itoa(m.LDAP.Timeout)}
 }

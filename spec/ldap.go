@@ -99,6 +99,9 @@ func (c *checker) ldapServers(in []string) []string {
 func (c *checker) ldapTLS(l *LDAP) string {
 	switch l.TLS {
 	case model.TLSLDAPS, model.TLSStartTLS:
+		if l.TLS == model.TLSLDAPS {
+			c.warnf("auth.ldap.tls", "with ldaps, a directory server that accepts connections and never answers holds each request until it closes the connection (libldap does not time out the TLS handshake); starttls is bounded by auth.ldap.timeout")
+		}
 		if l.AllowPlaintext {
 			c.addf("auth.ldap.allow_plaintext", "only with tls: none")
 		}
@@ -277,11 +280,16 @@ func (c *checker) authenticated(field string, known names) model.Principals {
 	}
 	g, ok := known.dir[c.directory.RequireGroup]
 	if c.directory.RequireGroup == "" || !ok {
-		if len(c.warns) == 0 || !strings.Contains(c.warns[len(c.warns)-1], "require_group") {
-			c.warns = append(c.warns, FieldError{File: c.file, Line: c.pos.line(field), Field: field,
-				Msg: fmt.Sprintf("%q with auth.backend: ldap and no auth.ldap.require_group means every account the directory's filter finds; set require_group to name the group that may sign in", Authenticated)}.Error())
+		if !c.warnedAuthenticated {
+			c.warnedAuthenticated = true
+			c.warnf(field, "%q with auth.backend: ldap and no auth.ldap.require_group means every account the directory's filter finds; set require_group to name the group that may sign in", Authenticated)
 		}
 		return model.Principals{Authenticated: true}
 	}
 	return model.Principals{Users: append([]string(nil), known.users...), DirGroups: []model.DirGroup{g}}
+}
+
+// warnf adds a located warning to the model.
+func (c *checker) warnf(field, format string, args ...any) {
+	c.warns = append(c.warns, FieldError{File: c.file, Line: c.pos.line(field), Field: field, Msg: fmt.Sprintf(format, args...)}.Error())
 }

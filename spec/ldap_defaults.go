@@ -54,7 +54,10 @@ func setLDAPDefaults(s *Spec, written positions) {
 		l.Directory = model.DirectoryAD
 	}
 	if l.TLS == "" {
-		l.TLS = model.TLSLDAPS
+		// not ldaps: libldap does not time out an LDAPS handshake, so a
+		// server that accepts connections and never answers would hold
+		// every request; StartTLS is bounded by auth.ldap.timeout.
+		l.TLS = model.TLSStartTLS
 	}
 	if _, ok := written["auth.ldap.port"]; !ok {
 		l.Port = 389

@@ -29,8 +29,10 @@ type LDAP struct {
 	Directory string `yaml:"directory"`
 	// Servers are host names or addresses, tried in order. Required.
 	Servers []string `yaml:"servers"`
-	// TLS is "ldaps" (default), "starttls" or "none" (only with
-	// AllowPlaintext: passwords cross the network in clear).
+	// TLS is "starttls" (default), "ldaps" or "none" (only with
+	// AllowPlaintext: passwords cross the network in clear). With ldaps, a
+	// server that accepts connections and never answers holds requests
+	// until it closes them: libldap has no timeout for the TLS handshake.
 	TLS            string `yaml:"tls"`
 	AllowPlaintext bool   `yaml:"allow_plaintext"`
 	// Port: default 636 with ldaps, else 389 (3269/3268: an AD global catalog).

@@ -32,8 +32,9 @@ type checker struct {
 	errs Errors
 	// directory is auth.ldap (auth.backend: ldap), nil without one;
 	// warns are the model's warnings.
-	directory *model.LDAP
-	warns     []string
+	directory           *model.LDAP
+	warns               []string
+	warnedAuthenticated bool
 }
 
 func (c *checker) addf(field, format string, args ...any) {
