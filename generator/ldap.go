@@ -37,6 +37,10 @@ func ldapServerConf(m *model.Model) string {
 	l.add(0, "LDAPVerifyServerCert On")
 	l.add(0, "# secure: a directory that is down or hangs answers within 2 x %d s (docker gives up", d.Timeout)
 	l.add(0, "# after 15 s; the defaults hold a request for about 4 minutes), as a 500 with a JSON body.")
+	if d.TLS == model.TLSLDAPS {
+		l.add(0, "# secure: except over ldaps from a server that accepts the connection and never answers:")
+		l.add(0, "# libldap does not time out the TLS handshake (tls: starttls is bounded).")
+	}
 	l.add(0, "LDAPConnectionTimeout %d", d.Timeout)
 	l.add(0, "LDAPTimeout %d", d.Timeout)
 	l.add(0, "LDAPRetries 1")
@@ -85,6 +89,11 @@ func ldapLocationConf(m *model.Model) string {
 	l.add(2, "AuthLDAPMaxSubGroupDepth %d", d.NestedGroups)
 	l.add(2, "# secure: referrals (AD's answer to searches near the domain root) would give a 500.")
 	l.add(2, "LDAPReferrals Off")
+	if m.AuthCacheTTL > 0 {
+		l.add(2, "# secure: authcache.lua (below) remembers local accounts only: it needs their line in")
+		l.add(2, "# httpd.htpasswd, which directory accounts do not have; mod_ldap's cache serves those.")
+	}
+	l.add(2, "# secure: every directory failure is a 500; this body makes docker print why.")
 	l.add(2, "ErrorDocument 500 '%s'", ldapUnavailable)
 	l.add(2, `Header always set Content-Type "application/json; charset=utf-8" "expr=%%{REQUEST_STATUS} == 500"`)
 	return l.String()
