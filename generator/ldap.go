@@ -2,7 +2,7 @@ package generator
 
 import (
 	"fmt"
-		"strconv"
+	"strconv"
 	"strings"
 
 	"github.com/regsetup/regsetup/model"
