@@ -21,6 +21,7 @@ const (
 	portLDAPHung     = 15173 // and 15183
 	portLDAPRules    = 15174
 	portLDAPStale    = 15175
+	portLDAPOnly     = 15176
 )
 
 // ldapSpec is a secure spec with a local robot and a directory; the
@@ -318,5 +319,45 @@ func TestLDAPStalePassword(t *testing.T) {
 	t.Logf("%d requests with a stale password: %d failed binds at the directory", n, binds)
 	if binds != n {
 		t.Errorf("%d failed binds for %d requests; the README says one each", binds, n)
+	}
+}
+
+// TestLDAPDirectoryOnly: no local accounts (AuthBasicProvider ldap) and
+// no cache (auth_cache: 0, every request asks the directory).
+func TestLDAPDirectoryOnly(t *testing.T) {
+	stacktest.Require(t)
+	d := startDirectory(t)
+	spec := fmt.Sprintf(`domain: myregistrydomain.com
+port: %d
+tls: {cert: domain.crt, key: domain.key}
+auth_cache: 0
+auth:
+  backend: ldap
+  ldap:
+    directory: openldap
+    servers: [127.0.0.1]
+    port: %d
+    ca: ldap-ca.pem
+    base_dn: ou=people,dc=example,dc=org
+    bind_dn: uid=svc-registry,ou=people,dc=example,dc=org
+    bind_password_file: svc.password
+    nested_groups: 0
+    groups:
+      pushers: cn=pushers,ou=groups,dc=example,dc=org
+access:
+  pull: authenticated
+  push: [pushers]
+`, portLDAPOnly, d.Port)
+	s := start(t, initLDAP(t, d, spec))
+	blob := pushPull(t, s, "olivia", "olivia-pass", "only/olivia")
+	checkMatrix(t, s, []try{
+		{"rita-reads", "rita", "rita-pass", "GET", blob, 200}, // authenticated without require_group: the whole directory
+		{"rita-may-not-push", "rita", "rita-pass", "POST", "/v2/only/rita/blobs/uploads/", 403},
+		{"quinn-nested-not-followed", "quinn", "quinn-pass", "POST", "/v2/only/quinn/blobs/uploads/", 403},
+	})
+	before := strings.Count(d.Log(), "BIND dn=\"uid=olivia")
+	try{user: "olivia", pass: "olivia-pass", method: "GET", path: blob}.run(t, s.Client(t), fmt.Sprintf("https://myregistrydomain.com:%d", s.Port))
+	if strings.Count(d.Log(), "BIND dn=\"uid=olivia") == before {
+		t.Error("with auth_cache: 0 a repeated sign-in did not reach the directory")
 	}
 }
