@@ -20,7 +20,7 @@ const (
 	portLDAPDown     = 15172
 	portLDAPHung     = 15173 // and 15183
 	portLDAPRules    = 15174
-	portLDAPStale    = 15175
+	portLDAPStale    = 15175 // and 15185
 	portLDAPOnly     = 15176
 )
 
@@ -303,27 +303,59 @@ func TestLDAPRules(t *testing.T) {
 }
 
 // TestLDAPStalePassword counts the binds the directory sees for repeated
-// requests with a stale password: mod_ldap never caches a failure, so
-// each one costs a failed bind (the lockout risk of a CI job with an old
-// password; a guard is not built yet, see the README).
+// requests with a stale password. mod_ldap never caches a failure, so
+// without the lockout guard (auth_cache: 0 turns authcache.lua off) each
+// request costs a failed bind; with it, at most one per Apache process
+// (8) in 30 s, and the right password still gets in at once.
 func TestLDAPStalePassword(t *testing.T) {
 	stacktest.Require(t)
 	d := startDirectory(t)
-	spec := initLDAP(t, d, ldapSpec(portLDAPStale, adBlock(d.Port, "starttls")))
-	s := start(t, spec)
-	c := s.Client(t)
-	base := fmt.Sprintf("https://myregistrydomain.com:%d", s.Port)
-	before := d.FailedBinds()
 	const n = 20
-	for range n {
-		if got, _ := (try{user: "alice", pass: "old-pass", method: "GET", path: "/v2/"}).run(t, c, base); got != 401 {
-			t.Fatalf("stale password: %d, want 401", got)
-		}
-	}
-	binds := d.FailedBinds() - before
-	t.Logf("%d requests with a stale password: %d failed binds at the directory", n, binds)
-	if binds != n {
-		t.Errorf("%d failed binds for %d requests; the README says one each", binds, n)
+	for i, tc := range []struct {
+		name      string
+		authCache string
+		maxBinds  int
+	}{
+		{"without-guard", "auth_cache: 0\n", n},
+		{"with-guard", "", 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := initLDAP(t, d, tc.authCache+ldapSpec(portLDAPStale+10*i, adBlock(d.Port, "starttls")))
+			s := start(t, spec)
+			c := s.Client(t)
+			base := fmt.Sprintf("https://myregistrydomain.com:%d", s.Port)
+			before := d.FailedBinds()
+			for range n {
+				got, body := (try{user: "alice", pass: "old-pass", method: "GET", path: "/v2/"}).run(t, c, base)
+				if got != 401 {
+					t.Fatalf("stale password: %d, want 401", got)
+				}
+				checkErrorBody(t, body, "UNAUTHORIZED")
+			}
+			binds := d.FailedBinds() - before
+			t.Logf("%d requests with a stale password: %d failed binds at the directory", n, binds)
+			if binds > tc.maxBinds || (tc.maxBinds == n && binds != n) {
+				t.Errorf("%d failed binds for %d requests, want %d at most (and exactly %d without the guard)", binds, n, tc.maxBinds, n)
+			}
+			if tc.maxBinds < n { // one connection, as docker keeps one: one process, one bind
+				tr, err := s.Transport()
+				if err != nil {
+					t.Fatal(err)
+				}
+				tr.DisableKeepAlives = false
+				kc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+				before := d.FailedBinds()
+				for range n {
+					if got, _ := (try{user: "alice", pass: "older-pass", method: "GET", path: "/v2/"}).run(t, kc, base); got != 401 {
+						t.Fatalf("stale password: %d, want 401", got)
+					}
+				}
+				if binds := d.FailedBinds() - before; binds != 1 {
+					t.Errorf("%d requests on one connection: %d failed binds, want 1", n, binds)
+				}
+			}
+			checkMatrix(t, s, []try{{"right-password", "alice", "alice-pass", "GET", "/v2/", 200}})
+		})
 	}
 }
 

@@ -62,7 +62,11 @@ func AuthCacheScript(m *model.Model) ([]byte, error) {
 		return nil, nil
 	}
 	var b bytes.Buffer
-	if err := templates.AuthCache.Execute(&b, struct{ TTL int }{m.AuthCacheTTL}); err != nil {
+	data := struct{ TTL, Guard int }{TTL: m.AuthCacheTTL}
+	if m.Profile == model.ProfileSecure && m.LDAP != nil {
+		data.Guard = LockoutHold
+	}
+	if err := templates.AuthCache.Execute(&b, data); err != nil {
 		return nil, fmt.Errorf("rendering authcache.lua: %w", err)
 	}
 	return b.Bytes(), nil

@@ -14,6 +14,10 @@ const (
 	LDAPCA           = "auth/ldap-ca.crt"
 )
 
+// LockoutHold (seconds) is how long the lockout guard refuses a user name
+// and password that just failed.
+const LockoutHold = 30
+
 // confDir is where the container (and stacktest) mounts auth/.
 const confDir = "/usr/local/apache2/conf/"
 
@@ -92,6 +96,11 @@ func ldapLocationConf(m *model.Model) string {
 	if m.AuthCacheTTL > 0 {
 		l.add(2, "# secure: authcache.lua (below) remembers local accounts only: it needs their line in")
 		l.add(2, "# httpd.htpasswd, which directory accounts do not have; mod_ldap's cache serves those.")
+		l.add(2, "# Its lockout guard refuses a name and password that just failed for %d s without", LockoutHold)
+		l.add(2, "# asking the directory again: a stale password costs one failed bind per process, not")
+		l.add(2, "# one per request (the directory may lock the account after a few).")
+		l.add(2, "LuaHookCheckUserID %sauthcache.lua guard_check early", confDir)
+		l.add(2, "LuaHookLog %sauthcache.lua guard_log", confDir)
 	}
 	l.add(2, "# secure: every directory failure is a 500; this body makes docker print why.")
 	l.add(2, "ErrorDocument 500 '%s'", ldapUnavailable)

@@ -111,6 +111,46 @@ function check_user_id(r)
   r:debug("authcache: hit") -- seen with LogLevel lua:debug (the tests count them)
   return apache2.OK
 end
+-- Lockout guard (with a directory): a user name and password that just
+-- failed are refused here for GUARD seconds, without asking the directory
+-- again, so a client with a stale password (docker retries every layer)
+-- costs the account one failed bind per process and period, not one per
+-- request. Kept: HMAC(secret, "fail" + "user:password") in one of SLOTS
+-- slots per process (a fixed amount of memory, whatever names are tried);
+-- any other password, the right one included, goes through as usual.
+local GUARD = 30
+local SLOTS = 4096
+
+local function failSlot(r, user)
+  return "authcache.f." .. (tonumber(r:sha1(user):sub(1, 6), 16) % SLOTS)
+end
+
+local function failMac(r, up) return hmac(r, secret(r), "fail\n" .. up) end
+
+function guard_check(r)
+  local up, user = credentials(r)
+  if not up then return apache2.DECLINED end
+  local v = r:ivm_get(failSlot(r, user))
+  if not v then return apache2.DECLINED end
+  local mac, exp = v:match("^(%x+)\n(%d+)$")
+  if not mac or tonumber(exp) < os.time() or mac ~= failMac(r, up) then
+    return apache2.DECLINED
+  end
+  r.notes["authcache.guard"] = "hit"
+  r.err_headers_out["WWW-Authenticate"] = 'Basic realm="Registry Authentication"'
+  r:debug("authcache: refused a password that just failed")
+  return 401
+end
+
+-- guard_log (runs for every request, after the response): remember a 401
+-- that carried credentials.
+function guard_log(r)
+  if r.status ~= 401 or r.notes["authcache.guard"] == "hit" then return apache2.DECLINED end
+  local up, user = credentials(r)
+  if not up then return apache2.DECLINED end
+  r:ivm_set(failSlot(r, user), failMac(r, up) .. "\n" .. (os.time() + GUARD))
+  return apache2.DECLINED
+end
 
 function fixups(r)
   if r.notes["authcache"] == "hit" or not r.user then return apache2.DECLINED end
