@@ -35,6 +35,11 @@ func requireWho(l *lines, indent int, p model.Principals) {
 	if len(p.Users) > 0 {
 		who = append(who, "Require user "+strings.Join(p.Users, " "))
 	}
+	for _, g := range p.DirGroups {
+		// One DN a line (the rest of the line is the DN), read as an
+		// expression string, where "\\" stands for one backslash.
+		who = append(who, "Require ldap-group "+strings.ReplaceAll(g.DN, `\`, `\\`))
+	}
 	if len(who) == 1 {
 		l.add(indent, "%s", who[0])
 		return
@@ -57,6 +62,13 @@ func describe(p model.Principals) string {
 	}
 	if len(p.Users) > 0 {
 		parts = append(parts, plural("user", p.Users))
+	}
+	if len(p.DirGroups) > 0 {
+		names := make([]string, len(p.DirGroups))
+		for i, g := range p.DirGroups {
+			names[i] = g.Name
+		}
+		parts = append(parts, plural("directory group", names))
 	}
 	return strings.Join(parts, " and ")
 }

@@ -55,6 +55,9 @@ func ComposeProject(m *model.Model) *types.Project {
 		apache.HealthCheck = health("CMD-SHELL", "ab -n 1 -v 2 https://127.0.0.1:"+port+"/v2/ 2>&1 | grep -q '^HTTP/1.1 401'")
 		registry.HealthCheck = health("CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:"+strconv.Itoa(registryPort)+"/v2/")
 	}
+	if env := LDAPEnv(m); env != nil {
+		apache.Environment = types.NewMappingWithEquals(env)
+	}
 	return &types.Project{Services: types.Services{"apache": apache, "registry": registry}}
 }
 

@@ -89,6 +89,7 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 	if cache != nil {
 		files = append(files, File{Path: AuthCache, Data: cache, Mode: 0o644})
 	}
+	files = append(files, LDAPFiles(m)...)
 	return append(files, File{Path: ComposeFile, Data: compose, Mode: 0o644}), nil
 }
 

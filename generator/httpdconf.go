@@ -26,6 +26,10 @@ type confData struct {
 	// ConfDir is the folder Apache reads the password, group and cache
 	// files from: the container's mount, or OUT/auth for an existing Apache.
 	ConfDir string
+	// LDAPServer and LDAPLocation (secure, auth.backend: ldap) are the
+	// directory's server-level and <Location /v2> directives.
+	LDAPServer   string
+	LDAPLocation string
 }
 
 // HTTPDConfig renders auth/httpd.conf.
@@ -45,6 +49,9 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 	if d.Secure && m.DaemonGID != model.DaemonGroup {
 		d.WorkersGID = m.DaemonGID
 	}
+	if d.Secure && m.LDAP != nil {
+		d.LDAPServer, d.LDAPLocation = ldapServerConf(m), ldapLocationConf(m)
+	}
 	var b bytes.Buffer
 	if err := templates.HTTPDConf.Execute(&b, d); err != nil {
 		return nil, fmt.Errorf("rendering httpd.conf: %w", err)
@@ -59,7 +66,11 @@ func AuthCacheScript(m *model.Model) ([]byte, error) {
 		return nil, nil
 	}
 	var b bytes.Buffer
-	if err := templates.AuthCache.Execute(&b, struct{ TTL int }{m.AuthCacheTTL}); err != nil {
+	data := struct{ TTL, Guard int }{TTL: m.AuthCacheTTL}
+	if m.Profile == model.ProfileSecure && m.LDAP != nil {
+		data.Guard = LockoutHold
+	}
+	if err := templates.AuthCache.Execute(&b, data); err != nil {
 		return nil, fmt.Errorf("rendering authcache.lua: %w", err)
 	}
 	return b.Bytes(), nil

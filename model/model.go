@@ -41,6 +41,10 @@ type Model struct {
 	// Apache is where the proxy runs: a container (the zero value) or
 	// the user's own server (apache.go).
 	Apache Apache
+	// LDAP is the directory backend; nil: local accounts only (htpasswd).
+	LDAP *LDAP
+	// Warnings are what the spec allows but probably does not mean.
+	Warnings []string
 }
 
 // DaemonGroup is the group id of the httpd image's "daemon" user, as
@@ -84,11 +88,14 @@ type Principals struct {
 	Authenticated bool
 	Groups        []string // in spec order
 	Users         []string // in spec order
+	// DirGroups are directory groups (with LDAP), in spec order. Their
+	// members are known only to the directory: Allowed never counts them.
+	DirGroups []DirGroup
 }
 
 // Empty reports whether p names nobody.
 func (p Principals) Empty() bool {
-	return !p.Authenticated && len(p.Groups) == 0 && len(p.Users) == 0
+	return !p.Authenticated && len(p.Groups) == 0 && len(p.Users) == 0 && len(p.DirGroups) == 0
 }
 
 // InGroup reports whether user is a member of group.

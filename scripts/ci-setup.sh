@@ -32,6 +32,7 @@ die() { printf '[ci-setup] ERROR: %s\n' "$*" >&2; exit 1; }
 packages=(
   apache2 apache2-utils docker-registry docker.io docker-compose nginx
   openssl curl iproute2 util-linux ca-certificates iptables procps
+  slapd ldap-utils  # the throw-away directory of the LDAP tests (internal/stacktest/ldap.go)
 )
 mapfile -t -O "${#packages[@]}" packages < <("$build" deps)
 missing=()

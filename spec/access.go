@@ -14,6 +14,7 @@ var repoPatternRE = regexp.MustCompile(`^(?:\*|[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9
 
 func (c *checker) access(a Access, groups []model.Group, users []model.User) model.Access {
 	known := newNames(groups, users)
+	known.dir = c.dirNames()
 	if len(a.Rules) == 0 {
 		if a.Catalog.set {
 			c.addf("access.catalog", "only with rules: without them, pull says who may list repositories")
@@ -66,7 +67,7 @@ func (c *checker) overlap(field string, rule model.Rule, j int, earlier model.Ru
 
 func sameRights(a, b model.Rule) bool {
 	eq := func(x, y model.Principals) bool {
-		return x.Authenticated == y.Authenticated && slices.Equal(x.Groups, y.Groups) && slices.Equal(x.Users, y.Users)
+		return x.Authenticated == y.Authenticated && slices.Equal(x.Groups, y.Groups) && slices.Equal(x.Users, y.Users) && slices.Equal(x.DirGroups, y.DirGroups)
 	}
 	return eq(a.Pull, b.Pull) && eq(a.Push, b.Push)
 }

@@ -78,6 +78,9 @@ func (c *checker) apache(s *Spec) {
 	// not currently work" in mod_lua.c), so the order is the modules' load
 	// order, and Debian loads mods-enabled alphabetically: auth_basic first.
 	// Measured on Debian's apache2: the cache answered no request.
+	if s.Auth.Backend == BackendLDAP {
+		c.addf("auth.backend", "%s is not available with apache.mode %q yet: your Apache's own mod_authnz_ldap settings would have to be merged with the snippet's", BackendLDAP, ModeInclude)
+	}
 	if s.AuthCache != nil && *s.AuthCache > 0 {
 		c.addf("auth_cache", "not available with apache.mode %q yet: leave it out or set 0 (your Apache loads mod_auth_basic before mod_lua, so the cache would never answer)", ModeInclude)
 	}

@@ -57,4 +57,5 @@ func setDefaults(s *Spec, written positions) {
 		s.Apache.Image = DefaultApacheImage
 	}
 	apacheDefaults(&s.Apache)
+	setLDAPDefaults(s, written)
 }

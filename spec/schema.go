@@ -39,6 +39,7 @@ type aliasUse struct {
 var (
 	principalsType = reflect.TypeFor[Principals]()
 	groupsType     = reflect.TypeFor[Groups]()
+	dirGroupsType  = reflect.TypeFor[DirGroups]()
 )
 
 func (w *typeWalker) walk(n *yaml.Node, t reflect.Type, path string) {
@@ -72,6 +73,14 @@ func (w *typeWalker) walk(n *yaml.Node, t reflect.Type, path string) {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			w.walk(n.Content[i+1], reflect.TypeFor[[]string](), keyPath(path, n.Content[i].Value))
+		}
+	case t == dirGroupsType:
+		if n.Kind != yaml.MappingNode {
+			w.wrong(n, path, "a mapping of names to directory group DNs")
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			w.walk(n.Content[i+1], reflect.TypeFor[string](), keyPath(path, n.Content[i].Value))
 		}
 	case t.Kind() == reflect.Pointer:
 		w.walk(n, t.Elem(), path)

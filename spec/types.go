@@ -44,6 +44,8 @@ type Spec struct {
 	// Apache is the proxy: a container regsetup runs (default, image
 	// httpd:2.4) or, with mode include, the user's own server (apache.go).
 	Apache Apache `yaml:"apache"`
+	// Auth chooses where passwords are checked (see ldap_types.go).
+	Auth Auth `yaml:"auth"`
 }
 
 // TLS is the server certificate.

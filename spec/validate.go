@@ -34,6 +34,11 @@ type checker struct {
 	errs Errors
 	// allowSlow: the spec accepts bcrypt costs above MaxBcryptCost.
 	allowSlow bool
+	// directory is auth.ldap (auth.backend: ldap), nil without one;
+	// warns are the model's warnings.
+	directory           *model.LDAP
+	warns               []string
+	warnedAuthenticated bool
 }
 
 func (c *checker) addf(field, format string, args ...any) {
@@ -64,13 +69,17 @@ func (c *checker) build(s *Spec) *model.Model {
 	}
 	c.checkServer(s)
 	c.allowSlow = s.AllowSlowBcrypt
+	c.directory = c.ldap(s)
+	m.LDAP = c.directory
 	m.Users = c.users(s.Users)
 	m.Groups = c.groups(s.Groups, m.Users)
+	c.uniqueNames(c.directory, m.Users, m.Groups)
 	m.Access = c.access(s.Access, m.Groups, m.Users)
 	if s.Profile == string(model.ProfileRecipe) && len(s.Access.Rules) > 0 {
 		c.addf("access.rules", "rules need the secure profile: the recipe's <Limit> blocks cannot express them")
 	}
 	m.TLS = c.tls(s)
+	m.Warnings = c.warns
 	return m
 }
 
@@ -163,8 +172,13 @@ func (c *checker) groups(in map[string][]string, users []model.User) []model.Gro
 	return out
 }
 
-// names tells groups from users, for principal lists.
-type names struct{ group, user map[string]bool }
+// names tells groups from users (and directory groups), for principal
+// lists; users keeps the local users in spec order.
+type names struct {
+	group, user map[string]bool
+	users       []string
+	dir         map[string]model.DirGroup
+}
 
 func newNames(groups []model.Group, users []model.User) names {
 	n := names{group: map[string]bool{}, user: map[string]bool{}}
@@ -173,6 +187,7 @@ func newNames(groups []model.Group, users []model.User) names {
 	}
 	for _, u := range users {
 		n.user[u.Name] = true
+		n.users = append(n.users, u.Name)
 	}
 	return n
 }
@@ -182,6 +197,9 @@ func (c *checker) principals(field string, p Principals, known names) model.Prin
 		c.addf(field, "empty: want %q or at least one group or user", Authenticated)
 	}
 	out := model.Principals{Authenticated: p.Authenticated}
+	if p.Authenticated {
+		out = c.authenticated(field, known)
+	}
 	for i, name := range p.Names {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		switch {
@@ -191,6 +209,8 @@ func (c *checker) principals(field string, p Principals, known names) model.Prin
 			out.Groups = append(out.Groups, name)
 		case known.user[name]:
 			out.Users = append(out.Users, name)
+		case known.dir[name].DN != "":
+			out.DirGroups = append(out.DirGroups, known.dir[name])
 		default:
 			c.addf(f, "unknown group or user %s", printable(name))
 		}

@@ -44,5 +44,7 @@ func withV2Auth(name, text string) *template.Template {
 var authCache string
 
 // AuthCache renders auth/authcache.lua, the secure profile's cache of
-// successful password checks (mod_lua). Its data has TTL, in seconds.
+// successful password checks (mod_lua). Its data has TTL, in seconds,
+// and Guard: with a directory, how long a failed password is refused
+// without asking it again (0: no guard).
 var AuthCache = template.Must(template.New("authcache.lua").Option("missingkey=error").Parse(authCache))

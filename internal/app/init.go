@@ -138,6 +138,7 @@ func render(o InitOptions) (*InitResult, error) {
 	res := &InitResult{Out: out, Profile: string(m.Profile), Check: o.Check, Changes: plan.Changes, Model: m}
 	res.Files = planned(plan.Changes)
 	res.Warnings = append(res.Warnings, costWarning(m.BcryptCost)...)
+	res.Warnings = append(res.Warnings, m.Warnings...)
 	if wk.Note != "" && !m.Apache.Include {
 		res.Notes = append(res.Notes, wk.Note)
 	}

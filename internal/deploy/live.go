@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/regsetup/regsetup/generator"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,9 +24,10 @@ import (
 // loaded the disk as it was at its start (see inForce).
 const LiveFile = ".regsetup-live.json"
 
-// ReloadFiles are the files Apache reads only at start and reload. The
-// password and group files are read on every request and need nothing.
-var ReloadFiles = []string{"auth/httpd.conf", "auth/domain.crt", "auth/domain.key", "auth/authcache.lua"}
+// ReloadFiles are the files Apache reads only at start and reload (the
+// directory's bind password and CA too). The password and group files are
+// read on every request and need nothing.
+var ReloadFiles = []string{generator.HTTPDConf, generator.Cert, generator.Key, generator.AuthCache, generator.LDAPBindPassword, generator.LDAPCA}
 
 // live is the content of LiveFile.
 type live struct {

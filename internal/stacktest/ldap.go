@@ -1,0 +1,257 @@
+package stacktest
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/regsetup/regsetup/internal/testenv"
+)
+
+// This file runs a throw-away OpenLDAP slapd on loopback for the directory
+// backend's tests: plain LDAP (and StartTLS) on one free port, LDAPS on
+// another, never 389 or 636; a private CA signs its certificate.
+
+const (
+	slapdBin   = "/usr/sbin/slapd"
+	slapaddBin = "/usr/sbin/slapadd"
+	slapdHint  = "scripts/ci-setup.sh installs slapd and ldap-utils"
+)
+
+// LDAPDatabase is one naming context of the directory, loaded before
+// slapd starts.
+type LDAPDatabase struct {
+	Suffix string // e.g. DC=corp,DC=example
+	LDIF   string // the entries, the suffix's own entry first
+}
+
+// LDAPOptions describe the directory.
+type LDAPOptions struct {
+	// Schema is extra schema text (slapd.conf syntax: attributetype,
+	// objectclass), after core, cosine and inetorgperson.
+	Schema    string
+	Databases []LDAPDatabase
+}
+
+// Directory is a running slapd.
+type Directory struct {
+	Port    int    // plain LDAP and StartTLS, on 127.0.0.1
+	TLSPort int    // LDAPS, on 127.0.0.1
+	CAPEM   []byte // the CA that signed the server certificate (IP 127.0.0.1, DNS localhost)
+	dir     string
+	args    []string
+	proc    *proc
+}
+
+// LDAPRequire skips the test when slapd is missing, or fails it under
+// CI=true.
+func LDAPRequire(t testing.TB) {
+	t.Helper()
+	for _, f := range []string{slapdBin, slapaddBin} {
+		if _, err := os.Stat(f); err != nil {
+			testenv.Missing(t, f+" ("+slapdHint+")")
+		}
+	}
+}
+
+// StartLDAP loads opts into a new slapd and starts it; it stops when the
+// test ends. Anonymous clients may only bind: searches need an account,
+// as on Active Directory.
+func StartLDAP(t testing.TB, opts LDAPOptions) *Directory {
+	t.Helper()
+	LDAPRequire(t)
+	d := &Directory{dir: t.TempDir()}
+	if err := d.setUp(opts); err != nil {
+		t.Fatalf("stacktest: setting up slapd: %v", err)
+	}
+	if err := d.Start(); err != nil {
+		t.Fatalf("stacktest: %v", err)
+	}
+	t.Cleanup(d.Stop)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stacktest: slapd log (tail):\n%s", d.proc.tail(40))
+		}
+	})
+	return d
+}
+
+func (d *Directory) setUp(opts LDAPOptions) error {
+	var err error
+	if d.Port, err = FreePort(); err != nil {
+		return err
+	}
+	if d.TLSPort, err = FreePort(); err != nil {
+		return err
+	}
+	caPEM, certPEM, keyPEM, err := ldapCerts()
+	if err != nil {
+		return err
+	}
+	d.CAPEM = caPEM
+	files := map[string][]byte{"ca.crt": caPEM, "server.crt": certPEM, "server.key": keyPEM, "extra.schema": []byte(opts.Schema)}
+	var conf strings.Builder
+	for _, s := range []string{"core", "cosine", "inetorgperson"} {
+		fmt.Fprintf(&conf, "include /etc/ldap/schema/%s.schema\n", s)
+	}
+	fmt.Fprintf(&conf, "include %s\npidfile %s\nargsfile %s\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n",
+		d.path("extra.schema"), d.path("slapd.pid"), d.path("slapd.args"))
+	fmt.Fprintf(&conf, "TLSCACertificateFile %s\nTLSCertificateFile %s\nTLSCertificateKeyFile %s\n",
+		d.path("ca.crt"), d.path("server.crt"), d.path("server.key"))
+	for i, db := range opts.Databases {
+		dbDir := d.path(fmt.Sprintf("db%d", i))
+		if err := os.MkdirAll(dbDir, 0o700); err != nil {
+			return fmt.Errorf("creating a database folder: %w", err)
+		}
+		fmt.Fprintf(&conf, "\ndatabase mdb\nsuffix %q\nrootdn \"CN=stacktest-root,%s\"\ndirectory %s\nmaxsize 16777216\n", db.Suffix, db.Suffix, dbDir)
+		conf.WriteString("access to attrs=userPassword by anonymous auth by self read by * none\naccess to * by users read by * none\n")
+		files[fmt.Sprintf("db%d.ldif", i)] = []byte(db.LDIF)
+	}
+	files["slapd.conf"] = []byte(conf.String())
+	for name, data := range files {
+		if err := os.WriteFile(d.path(name), data, 0o600); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	for i, db := range opts.Databases {
+		out, err := exec.Command(slapaddBin, "-f", d.path("slapd.conf"), "-b", db.Suffix, "-l", d.path(fmt.Sprintf("db%d.ldif", i))).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("slapadd %s: %w\n%s", db.Suffix, err, out)
+		}
+	}
+	d.args = []string{"-d", "256", "-f", d.path("slapd.conf"), "-h",
+		fmt.Sprintf("ldap://127.0.0.1:%d/ ldaps://127.0.0.1:%d/", d.Port, d.TLSPort)}
+	return nil
+}
+
+func (d *Directory) path(name string) string { return filepath.Join(d.dir, name) }
+
+// Start runs slapd (again, after Stop) and waits until both ports answer.
+func (d *Directory) Start() error {
+	p, err := startProc("slapd", d.path("slapd.log"), exec.CommandContext(context.Background(), slapdBin, d.args...))
+	if err != nil {
+		return err
+	}
+	d.proc = p
+	return p.waitReady(10*time.Second, func() error {
+		if err := dial(net.JoinHostPort("127.0.0.1", strconv.Itoa(d.Port))); err != nil {
+			return err
+		}
+		return dial(net.JoinHostPort("127.0.0.1", strconv.Itoa(d.TLSPort)))
+	})
+}
+
+// Stop stops slapd; safe more than once.
+func (d *Directory) Stop() {
+	if d.proc != nil {
+		d.proc.stop(5 * time.Second)
+	}
+}
+
+// Log is slapd's log so far (-d 256: one line per connection and operation).
+func (d *Directory) Log() string { return d.proc.log() }
+
+// FailedBinds counts the binds slapd refused for invalid credentials.
+func (d *Directory) FailedBinds() int {
+	return strings.Count(d.Log(), "RESULT tag=97 err=49")
+}
+
+// FreePort returns a TCP port free on 127.0.0.1 now (the kernel's choice,
+// so never a well-known port such as 389 or 636).
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// HungListener accepts connections on a free loopback port and never
+// answers them, like a directory server that hangs; it closes when the
+// test ends.
+func HungListener(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("stacktest: %v", err)
+	}
+	var held []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		<-done
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// ldapCerts makes a private CA and a server certificate for 127.0.0.1
+// and localhost signed by it.
+func ldapCerts() (caPEM, certPEM, keyPEM []byte, err error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	now := time.Now()
+	ca := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "stacktest LDAP CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	enc := func(typ string, der []byte) []byte {
+		var b bytes.Buffer
+		_ = pem.Encode(&b, &pem.Block{Type: typ, Bytes: der})
+		return b.Bytes()
+	}
+	return enc("CERTIFICATE", caDER), enc("CERTIFICATE", leafDER), enc("PRIVATE KEY", keyDER), nil
+}
