@@ -63,34 +63,51 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	htpasswd, err := HTPasswdFile(m.Users, m.BcryptCost, prev.HTPasswd, opts.Workers)
-	if err != nil {
-		return nil, err
-	}
-	cert, key, err := certificate(m, prev, opts.Now())
-	if err != nil {
-		return nil, err
-	}
-	compose, err := ComposeYAML(m)
-	if err != nil {
-		return nil, err
-	}
 	cache, err := AuthCacheScript(m)
 	if err != nil {
 		return nil, err
 	}
-	files := []File{
-		{Path: HTTPDConf, Data: conf, Mode: 0o644},
-		{Path: HTPasswd, Data: htpasswd, Mode: 0o640, Private: true, GID: m.DaemonGID},
-		{Path: Groups, Data: GroupFile(m.Groups), Mode: 0o644},
-		{Path: Cert, Data: cert, Mode: 0o644},
-		{Path: Key, Data: key, Mode: 0o640, Private: true, GID: m.DaemonGID},
+	c, err := renderCommon(m, prev, opts)
+	if err != nil {
+		return nil, err
 	}
+	files := append([]File{{Path: HTTPDConf, Data: conf, Mode: 0o644}}, c.auth...)
 	if cache != nil {
 		files = append(files, File{Path: AuthCache, Data: cache, Mode: 0o644})
 	}
 	files = append(files, LDAPFiles(m)...)
-	return append(files, File{Path: ComposeFile, Data: compose, Mode: 0o644}), nil
+	return append(files, c.compose), nil
+}
+
+// common are the artifacts every target has: the password and group
+// files, the certificate and key (in that order), and the compose file.
+type common struct {
+	auth    []File
+	compose File
+}
+
+func renderCommon(m *model.Model, prev Previous, opts Options) (common, error) {
+	htpasswd, err := HTPasswdFile(m.Users, m.BcryptCost, prev.HTPasswd, opts.Workers)
+	if err != nil {
+		return common{}, err
+	}
+	cert, key, err := certificate(m, prev, opts.Now())
+	if err != nil {
+		return common{}, err
+	}
+	compose, err := ComposeYAML(m)
+	if err != nil {
+		return common{}, err
+	}
+	return common{
+		auth: []File{
+			{Path: HTPasswd, Data: htpasswd, Mode: 0o640, Private: true, GID: m.DaemonGID},
+			{Path: Groups, Data: GroupFile(m.Groups), Mode: 0o644},
+			{Path: Cert, Data: cert, Mode: 0o644},
+			{Path: Key, Data: key, Mode: 0o640, Private: true, GID: m.DaemonGID},
+		},
+		compose: File{Path: ComposeFile, Data: compose, Mode: 0o644},
+	}, nil
 }
 
 func certificate(m *model.Model, prev Previous, now time.Time) (cert, key []byte, err error) {

@@ -69,25 +69,13 @@ func renderInclude(m *model.Model, prev Previous, opts Options) ([]File, error) 
 	if err != nil {
 		return nil, err
 	}
-	htpasswd, err := HTPasswdFile(m.Users, m.BcryptCost, prev.HTPasswd, opts.Workers)
+	c, err := renderCommon(m, prev, opts)
 	if err != nil {
 		return nil, err
 	}
-	cert, key, err := certificate(m, prev, opts.Now())
-	if err != nil {
-		return nil, err
-	}
-	compose, err := ComposeYAML(m)
-	if err != nil {
-		return nil, err
-	}
-	return []File{
+	files := []File{
 		{Path: IncludeLocation, Data: location, Mode: 0o644},
 		{Path: IncludeServer, Data: server, Mode: 0o644},
-		{Path: HTPasswd, Data: htpasswd, Mode: 0o640, Private: true, GID: m.DaemonGID},
-		{Path: Groups, Data: GroupFile(m.Groups), Mode: 0o644},
-		{Path: Cert, Data: cert, Mode: 0o644},
-		{Path: Key, Data: key, Mode: 0o640, Private: true, GID: m.DaemonGID},
-		{Path: ComposeFile, Data: compose, Mode: 0o644},
-	}, nil
+	}
+	return append(append(files, c.auth...), c.compose), nil
 }
