@@ -29,16 +29,8 @@ type Include struct {
 // upInclude starts (or updates) the registry alone and waits until its
 // socket answers; then, only if asked, reloads the user's Apache.
 func (o *Options) upInclude(ctx context.Context) (*Result, error) {
-	d := Docker{Runner: o.Runner}
-	o.Progress("checking docker")
-	if err := d.Ping(ctx); err != nil {
-		return nil, err
-	}
-	c, err := o.compose(ctx)
+	_, c, err := o.preflight(ctx, o.RegistryImage)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.NeedImages(ctx, o.RegistryImage); err != nil {
 		return nil, err
 	}
 	sock := filepath.Join(o.Dir, o.Include.Socket)

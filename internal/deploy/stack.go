@@ -85,16 +85,8 @@ func Up(ctx context.Context, o Options) (*Result, error) {
 	if o.Include != nil {
 		return o.upInclude(ctx)
 	}
-	d := Docker{Runner: o.Runner}
-	o.Progress("checking docker")
-	if err := d.Ping(ctx); err != nil {
-		return nil, err
-	}
-	c, err := o.compose(ctx)
+	d, c, err := o.preflight(ctx, o.ApacheImage, o.RegistryImage)
 	if err != nil {
-		return nil, err
-	}
-	if err := d.NeedImages(ctx, o.ApacheImage, o.RegistryImage); err != nil {
 		return nil, err
 	}
 	before, err := c.Containers(ctx)
@@ -109,6 +101,21 @@ func Up(ctx context.Context, o Options) (*Result, error) {
 		return o.apply(ctx, c, d, before, dsk)
 	}
 	return o.start(ctx, c, d, before, dsk)
+}
+
+// preflight checks that docker answers, finds the compose command and
+// checks that the images are on this machine (no registry to pull from).
+func (o *Options) preflight(ctx context.Context, images ...string) (Docker, *Compose, error) {
+	d := Docker{Runner: o.Runner}
+	o.Progress("checking docker")
+	if err := d.Ping(ctx); err != nil {
+		return d, nil, err
+	}
+	c, err := o.compose(ctx)
+	if err != nil {
+		return d, nil, err
+	}
+	return d, c, d.NeedImages(ctx, images...)
 }
 
 func (o *Options) wait(ctx context.Context, c *Compose) error {
