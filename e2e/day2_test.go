@@ -78,7 +78,7 @@ func TestDay2UnderLoad(t *testing.T) {
 			dir := t.TempDir()
 			needFreeDisk(t, dir, 2*day2Layers*day2LayerSize+(512<<20))
 			run := cliRun{bin: bin, dir: dir, compose: c.cmd, project: "day2e2e-" + c.name}
-			day2Run(t, run, freePort(t))
+			day2Run(t, run, stacktest.Port(t))
 		})
 	}
 }

@@ -2,7 +2,7 @@ package main
 
 import (
 	"bytes"
-	"net"
+	"github.com/regsetup/regsetup/internal/stacktest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -52,7 +52,7 @@ func TestReadmeUse(t *testing.T) {
 			if b, err := runner.command("mkdir", dir).CombinedOutput(); err != nil {
 				t.Fatalf("mkdir as %s: %v\n%s", runner.name, err, b)
 			}
-			port := freePort(t)
+			port := stacktest.Port(t)
 			env := append(os.Environ(), "PATH="+bindir+":"+os.Getenv("PATH"), "REGSETUP_PROJECT=cli-readme-"+mode)
 			sh := func(who account, line string) (string, int) {
 				cmd := who.command("sh", "-c", line)
@@ -210,15 +210,4 @@ func setPort(t *testing.T, path string, port int) {
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil { // in place: the owner stays
 		t.Fatal(err)
 	}
-}
-
-// freePort is a TCP port nothing listens on now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

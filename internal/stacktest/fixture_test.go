@@ -1,7 +1,6 @@
 package stacktest
 
 import (
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,17 +20,6 @@ const (
 	serverName = "myregistrydomain.com"
 	mpmLine    = "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
 )
-
-// freePort returns a TCP port nothing listens on right now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", ":0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // recipeConf is the reference recipe httpd.conf.
 func recipeConf(t *testing.T) string {

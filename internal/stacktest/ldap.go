@@ -171,17 +171,6 @@ func (d *Directory) FailedBinds() int {
 	return strings.Count(d.Log(), "RESULT tag=97 err=49")
 }
 
-// FreePort returns a TCP port free on 127.0.0.1 now (the kernel's choice,
-// so never a well-known port such as 389 or 636).
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("finding a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // HungListener accepts connections on a free loopback port and never
 // answers them, like a directory server that hangs; it closes when the
 // test ends.

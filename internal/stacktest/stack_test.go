@@ -35,7 +35,7 @@ func get(t *testing.T, c *http.Client, method, url, user string) *http.Response 
 func TestStackServesRecipe(t *testing.T) {
 	t.Parallel()
 	Require(t)
-	s := Start(t, writeOut(t, fixedConf(t, freePort(t))), Options{})
+	s := Start(t, writeOut(t, fixedConf(t, Port(t))), Options{})
 	c := s.Client(t)
 	base := fmt.Sprintf("https://%s:%d/v2/", serverName, s.Port)
 
@@ -74,7 +74,7 @@ func TestStackServesRecipe(t *testing.T) {
 func TestStopRegistryGivesBadGateway(t *testing.T) {
 	t.Parallel()
 	Require(t)
-	s := Start(t, writeOut(t, fixedConf(t, freePort(t))), Options{})
+	s := Start(t, writeOut(t, fixedConf(t, Port(t))), Options{})
 	s.StopRegistry()
 	resp := get(t, s.Client(t), "GET", fmt.Sprintf("https://%s:%d/v2/", serverName, s.Port), "testuser")
 	if resp.StatusCode != http.StatusBadGateway && resp.StatusCode != http.StatusServiceUnavailable {
@@ -89,7 +89,7 @@ func TestConfigTest(t *testing.T) {
 	if err == nil || !strings.Contains(out, "AH00534") {
 		t.Errorf("httpd -t on the recipe: err %v, output:\n%s\nwant failure with AH00534 (no MPM)", err, out)
 	}
-	out, err = ConfigTest(writeOut(t, fixedConf(t, freePort(t))))
+	out, err = ConfigTest(writeOut(t, fixedConf(t, Port(t))))
 	if err != nil || !strings.Contains(out, "Syntax OK") {
 		t.Errorf("httpd -t with an MPM: err %v, output:\n%s\nwant Syntax OK", err, out)
 	}
@@ -98,7 +98,7 @@ func TestConfigTest(t *testing.T) {
 func TestStartReportsEarlyExit(t *testing.T) {
 	t.Parallel()
 	Require(t)
-	conf := strings.TrimPrefix(fixedConf(t, freePort(t)), mpmLine)
+	conf := strings.TrimPrefix(fixedConf(t, Port(t)), mpmLine)
 	_, err := start(t, writeOut(t, conf), Options{})
 	if err == nil || !strings.Contains(err.Error(), "AH00534") {
 		t.Errorf("start without an MPM: %v; want an early exit with AH00534", err)
