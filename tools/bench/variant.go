@@ -80,4 +80,5 @@ type running interface {
 	target() Target
 	stop()
 	logTail(n int) string
+	pids() []int // the server processes' roots (front and registry)
 }

@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// fleetResult is one fleet run: every client's time, the wall time from
+// the first start to the last end, the bytes moved and the servers' peak
+// memory meanwhile.
+type fleetResult struct {
+	wall    time.Duration
+	slowest time.Duration
+	bytes   int64
+	peak    int64 // bytes of PSS, all the variant's server processes
+}
+
+// values are the fleet's samples under the metric IDs agg, slowest, mem.
+func (f fleetResult) values(agg, slowest, mem string) map[string]float64 {
+	return map[string]float64{
+		agg:     float64(f.bytes) / (1 << 20) / f.wall.Seconds(),
+		slowest: f.slowest.Seconds(),
+		mem:     float64(f.peak) / (1 << 20),
+	}
+}
+
+// fleetPull has o.FleetClients clients, each with its own connections
+// (jobs blobs at a time, as pull), fetch path from t at once.
+func (e *env) fleetPull(ctx context.Context, t Target, r running, path string, size int64) (fleetResult, error) {
+	n := e.opts.FleetClients
+	return e.fleet(ctx, r, int64(n)*size, n, func(ctx context.Context, _ int) (time.Duration, error) {
+		return e.pull(ctx, t, path)
+	})
+}
+
+// fleetPush has one client per image push its own image (to its own
+// repository) to t, all at once.
+func (e *env) fleetPush(ctx context.Context, t Target, r running, rep int, imgs []v1.Image, size int64) (fleetResult, error) {
+	return e.fleet(ctx, r, int64(len(imgs))*size, len(imgs), func(ctx context.Context, i int) (time.Duration, error) {
+		return e.push(ctx, t, fmt.Sprintf("bench/fleet-push-%d-%d", rep, i), imgs[i])
+	})
+}
+
+// fleet runs n clients at once while sampling r's memory.
+func (e *env) fleet(ctx context.Context, r running, total int64, n int, client func(context.Context, int) (time.Duration, error)) (fleetResult, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	mem := sampleMemory(r.pids)
+	times := make([]time.Duration, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			times[i], errs[i] = client(ctx, i)
+			if errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	res := fleetResult{wall: time.Since(start), bytes: total, peak: mem.Stop()}
+	for i, err := range errs {
+		if err != nil {
+			return res, fmt.Errorf("fleet client %d of %d: %w", i+1, n, err)
+		}
+		res.slowest = max(res.slowest, times[i])
+	}
+	return res, nil
+}
+
+// fleetImages are the images of fleet push repetition rep: one per client,
+// of o.FleetPushSize bytes in 2 layers, sharing no blob with any other.
+func fleetImages(o Options, rep int, block []byte) ([]v1.Image, error) {
+	imgs := make([]v1.Image, o.FleetClients)
+	for i := range imgs {
+		img, _, err := genImage(uint64(100000+rep*1000+i*10), split(o.FleetPushSize, 2), block)
+		if err != nil {
+			return nil, err
+		}
+		imgs[i] = img
+	}
+	return imgs, nil
+}

@@ -1,0 +1,46 @@
+package bench
+
+import (
+	"os"
+	"os/exec"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestTreeMemory checks that a process tree includes a child started under
+// it (and not an unrelated process) and that its sampled peak is positive
+// and grows with the child's memory.
+func TestTreeMemory(t *testing.T) {
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("no sleep: %v", err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	self := os.Getpid()
+	tree := treePIDs([]int{self})
+	if !slices.Contains(tree, cmd.Process.Pid) {
+		t.Errorf("tree of %d = %v, missing child %d", self, tree, cmd.Process.Pid)
+	}
+	if slices.Contains(treePIDs([]int{cmd.Process.Pid}), self) {
+		t.Error("the child's tree holds its parent")
+	}
+	alone := sampleMemory(func() []int { return []int{cmd.Process.Pid} })
+	time.Sleep(2 * memInterval)
+	child := alone.Stop()
+	both := sampleMemory(func() []int { return []int{self} }).Stop()
+	if child <= 0 || both <= child {
+		t.Errorf("peak of the child %d bytes, of the test and the child %d; want 0 < child < both", child, both)
+	}
+	if processMemory(-1) != 0 {
+		t.Error("memory of a missing process is not 0")
+	}
+}
+
+func TestFleetValues(t *testing.T) {
+	f := fleetResult{wall: 2 * time.Second, slowest: 1500 * time.Millisecond, bytes: 64 << 20, peak: 10 << 20}
+	got := f.values("a", "s", "m")
+	if got["a"] != 32 || got["s"] != 1.5 || got["m"] != 10 {
+		t.Errorf("values = %v, want a 32, s 1.5, m 10", got)
+	}
+}
