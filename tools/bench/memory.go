@@ -165,3 +165,31 @@ func pidsMatching(substr string) []int {
 	}
 	return out
 }
+
+// clockTicks is the kernel's USER_HZ, the unit of /proc/PID/stat's times
+// (100 on every Linux architecture Go supports).
+const clockTicks = 100
+
+// treeCPU is the CPU time (user + system, all threads) the processes in the
+// trees under roots have used so far, in seconds.
+func treeCPU(roots []int) float64 {
+	var ticks int64
+	for _, pid := range treePIDs(roots) {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 13 { // state is field 3; utime, stime are fields 14, 15
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + s
+	}
+	return float64(ticks) / clockTicks
+}

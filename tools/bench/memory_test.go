@@ -44,3 +44,20 @@ func TestFleetValues(t *testing.T) {
 		t.Errorf("values = %v, want a 32, s 1.5, m 10", got)
 	}
 }
+
+// TestTreeCPU checks that the CPU time of the test's own tree grows while
+// it spins, and that a missing process counts nothing.
+func TestTreeCPU(t *testing.T) {
+	self := []int{os.Getpid()}
+	before := treeCPU(self)
+	x := 0
+	for end := time.Now().Add(100 * time.Millisecond); time.Now().Before(end); {
+		x++
+	}
+	if after := treeCPU(self); after-before < 0.05 {
+		t.Errorf("CPU %.2f s → %.2f s after spinning 0.1 s (%d loops); want +0.05 s or more", before, after, x)
+	}
+	if treeCPU([]int{-1}) != 0 {
+		t.Error("CPU of a missing process is not 0")
+	}
+}

@@ -28,6 +28,9 @@ const (
 	MThroughput = "throughput"
 	MHandshake  = "handshake"
 
+	MPushBigCPU = "push-big-cpu"
+	MPullBigCPU = "pull-big-cpu"
+
 	MFleetPull        = "fleet-pull"
 	MFleetPullSlowest = "fleet-pull-slowest"
 	MFleetPullMem     = "fleet-pull-mem"
@@ -117,6 +120,8 @@ func metricList(o Options) []Metric {
 	all := []Metric{
 		{MPushBig, "push " + sizeName(o.Size) + " image (" + itoa(o.BigLayers) + " layers)", "s", false, ""},
 		{MPullBig, "pull " + sizeName(o.Size) + " image", "s", false, ""},
+		{MPushBigCPU, "push " + sizeName(o.Size) + ": servers' CPU time (proxy + registry)", "s", false, MPushBig},
+		{MPullBigCPU, "pull " + sizeName(o.Size) + ": servers' CPU time (proxy + registry)", "s", false, MPullBig},
 		{MPushSmall, "push " + itoa(o.SmallLayers) + " × " + sizeName(o.SmallSize) + " layers", "s", false, ""},
 		{MPullSmall, "pull " + itoa(o.SmallLayers) + " × " + sizeName(o.SmallSize) + " layers", "s", false, ""},
 		{MGetV2, "GET /v2/ keep-alive latency (median of " + itoa(o.Requests) + ")", "ms", false, ""},

@@ -227,11 +227,13 @@ func (e *env) measure(ctx context.Context, metric string, r running, s VariantSp
 	}
 	switch metric {
 	case MPushBig:
+		cpu := treeCPU(r.pids())
 		d, err := e.push(ctx, t, fmt.Sprintf("bench/big-%d", rep), imgs.big)
-		return one(d.Seconds(), err)
+		return map[string]float64{MPushBig: d.Seconds(), MPushBigCPU: treeCPU(r.pids()) - cpu}, err
 	case MPullBig:
+		cpu := treeCPU(r.pids())
 		d, err := e.pull(ctx, t, fmt.Sprintf("bench/big-%d", rep))
-		return one(d.Seconds(), err)
+		return map[string]float64{MPullBig: d.Seconds(), MPullBigCPU: treeCPU(r.pids()) - cpu}, err
 	case MPushSmall:
 		d, err := e.push(ctx, t, fmt.Sprintf("bench/small-%d", rep), imgs.small)
 		return one(d.Seconds(), err)
