@@ -16,16 +16,26 @@ type fleetResult struct {
 	wall    time.Duration
 	slowest time.Duration
 	bytes   int64
-	peak    int64 // bytes of PSS, all the variant's server processes
+	idle    int64 // bytes of PSS of the front's tree just before the clients start
+	peak    int64 // bytes of PSS, peak of the front's tree (the TLS server: proxy, or registry)
+	peakAll int64 // bytes of PSS, peak of all the variant's server processes (front + registry)
 }
 
-// values are the fleet's samples under the metric IDs agg, slowest, mem.
-func (f fleetResult) values(agg, slowest, mem string) map[string]float64 {
-	return map[string]float64{
+// values are the fleet's samples under the metric IDs agg, slowest, mem
+// and, when not "", memAll and idle (the front's memory before the start).
+func (f fleetResult) values(agg, slowest, mem, memAll, idle string) map[string]float64 {
+	v := map[string]float64{
 		agg:     float64(f.bytes) / (1 << 20) / f.wall.Seconds(),
 		slowest: f.slowest.Seconds(),
 		mem:     float64(f.peak) / (1 << 20),
 	}
+	if memAll != "" {
+		v[memAll] = float64(f.peakAll) / (1 << 20)
+	}
+	if idle != "" {
+		v[idle] = float64(f.idle) / (1 << 20)
+	}
+	return v
 }
 
 // fleetPull has o.FleetClients clients, each with its own connections
@@ -49,7 +59,9 @@ func (e *env) fleetPush(ctx context.Context, t Target, r running, rep int, imgs 
 func (e *env) fleet(ctx context.Context, r running, total int64, n int, client func(context.Context, int) (time.Duration, error)) (fleetResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	mem := sampleMemory(r.pids)
+	front := sampleMemory(func() []int { return r.pids()[:1] })
+	all := sampleMemory(r.pids)
+	idle := front.Peak()
 	times := make([]time.Duration, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -65,7 +77,7 @@ func (e *env) fleet(ctx context.Context, r running, total int64, n int, client f
 		}()
 	}
 	wg.Wait()
-	res := fleetResult{wall: time.Since(start), bytes: total, peak: mem.Stop()}
+	res := fleetResult{wall: time.Since(start), bytes: total, idle: idle, peak: front.Stop(), peakAll: all.Stop()}
 	for i, err := range errs {
 		if err != nil {
 			return res, fmt.Errorf("fleet client %d of %d: %w", i+1, n, err)

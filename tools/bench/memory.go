@@ -57,6 +57,14 @@ func (m *memSampler) Stop() int64 {
 	return m.peak
 }
 
+// Peak is the peak so far, in bytes (right after sampleMemory: the
+// memory at the start).
+func (m *memSampler) Peak() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.peak
+}
+
 func (m *memSampler) sample() {
 	var sum int64
 	for _, pid := range treePIDs(m.roots()) {

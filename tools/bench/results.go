@@ -34,6 +34,8 @@ const (
 	MFleetPull        = "fleet-pull"
 	MFleetPullSlowest = "fleet-pull-slowest"
 	MFleetPullMem     = "fleet-pull-mem"
+	MFleetPullMemAll  = "fleet-pull-mem-all"
+	MFleetIdleMem     = "fleet-idle-mem"
 	MFleetPush        = "fleet-push"
 	MFleetPushSlowest = "fleet-push-slowest"
 	MFleetPushMem     = "fleet-push-mem"
@@ -130,10 +132,12 @@ func metricList(o Options) []Metric {
 		{MHandshake, "TLS handshake, new connection (median of " + itoa(o.Handshakes) + ")", "ms", false, ""},
 		{MFleetPull, itoa(o.FleetClients) + " clients pull one " + sizeName(o.FleetSize) + " image at once: aggregate", "MiB/s", true, ""},
 		{MFleetPullSlowest, itoa(o.FleetClients) + " clients pull: slowest client", "s", false, MFleetPull},
-		{MFleetPullMem, itoa(o.FleetClients) + " clients pull: servers' peak memory (PSS, proxy + registry)", "MiB", false, MFleetPull},
+		{MFleetPullMem, itoa(o.FleetClients) + " clients pull: TLS server's peak memory (PSS of the proxy's process tree, or the registry's)", "MiB", false, MFleetPull},
+		{MFleetIdleMem, "TLS server's memory just before the fleet pull (PSS)", "MiB", false, MFleetPull},
+		{MFleetPullMemAll, itoa(o.FleetClients) + " clients pull: peak memory of proxy + registry (PSS)", "MiB", false, MFleetPull},
 		{MFleetPush, itoa(o.FleetClients) + " clients push their own " + sizeName(o.FleetPushSize) + " image at once: aggregate", "MiB/s", true, ""},
 		{MFleetPushSlowest, itoa(o.FleetClients) + " clients push: slowest client", "s", false, MFleetPush},
-		{MFleetPushMem, itoa(o.FleetClients) + " clients push: servers' peak memory (PSS, proxy + registry)", "MiB", false, MFleetPush},
+		{MFleetPushMem, itoa(o.FleetClients) + " clients push: TLS server's peak memory (PSS)", "MiB", false, MFleetPush},
 	}
 	if len(o.Metrics) == 0 {
 		return all

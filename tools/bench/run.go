@@ -257,10 +257,10 @@ func (e *env) measure(ctx context.Context, metric string, r running, s VariantSp
 		return one(v*1000, err)
 	case MFleetPull:
 		f, err := e.fleetPull(ctx, t, r, "bench/fleet", o.FleetSize)
-		return f.values(MFleetPull, MFleetPullSlowest, MFleetPullMem), err
+		return f.values(MFleetPull, MFleetPullSlowest, MFleetPullMem, MFleetPullMemAll, MFleetIdleMem), err
 	case MFleetPush:
 		f, err := e.fleetPush(ctx, t, r, rep, imgs.fleetPush[rep], o.FleetPushSize)
-		return f.values(MFleetPush, MFleetPushSlowest, MFleetPushMem), err
+		return f.values(MFleetPush, MFleetPushSlowest, MFleetPushMem, "", ""), err
 	}
 	return nil, fmt.Errorf("unknown metric %q", metric)
 }

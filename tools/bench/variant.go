@@ -80,5 +80,5 @@ type running interface {
 	target() Target
 	stop()
 	logTail(n int) string
-	pids() []int // the server processes' roots (front and registry)
+	pids() []int // the server processes' roots: first the front (the TLS server), then the registry behind it
 }

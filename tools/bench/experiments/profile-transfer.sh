@@ -5,7 +5,8 @@
 # registry, the Go client) with TOOL: "perf" (perf record -g, then perf
 # report by command and by symbol) or "strace" (strace -c -f on the httpd
 # tree only). MODE "pull" repeats a 1 GiB single-client pull of the image
-# pushed at setup; "push" repeats 1 GiB pushes of 4 layers.
+# pushed at setup; "push" repeats 1 GiB pushes of 4 layers. VARIANTS
+# replaces regsetup-secure (e.g. VARIANTS=direct with --conf FILE).
 set -euo pipefail
 mode=$1 tool=$2 out=$3; shift 3
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ push) args=(--metrics push-big --size 1G --reps 5) ;;
 *) echo "mode: pull or push" >&2; exit 2 ;;
 esac
 log=$out.progress
-/tmp/regsetup-bench-prof --variants regsetup-secure "${args[@]}" "$@" >"$out.table" 2>"$log" &
+/tmp/regsetup-bench-prof --variants "${VARIANTS:-regsetup-secure}" "${args[@]}" "$@" >"$out.table" 2>"$log" &
 bench=$!
 until grep -q '^rep 1/' "$log" 2>/dev/null; do
 	kill -0 $bench 2>/dev/null || { cat "$log" >&2; exit 1; }
