@@ -37,17 +37,6 @@ func TestTreeMemory(t *testing.T) {
 	}
 }
 
-func TestFleetValues(t *testing.T) {
-	f := fleetResult{wall: 2 * time.Second, slowest: 1500 * time.Millisecond, bytes: 64 << 20, idle: 4 << 20, peak: 10 << 20, peakAll: 30 << 20}
-	got := f.values("a", "s", "m", "all", "i")
-	if len(got) != 5 || got["a"] != 32 || got["s"] != 1.5 || got["m"] != 10 || got["all"] != 30 || got["i"] != 4 {
-		t.Errorf("values = %v, want a 32, s 1.5, m 10, all 30, i 4", got)
-	}
-	if got := f.values("a", "s", "m", "", ""); len(got) != 3 {
-		t.Errorf("values without idle = %v, want 3 entries", got)
-	}
-}
-
 // TestTreeCPU checks that the CPU time of the test's own tree grows while
 // it spins, and that a missing process counts nothing.
 func TestTreeCPU(t *testing.T) {
