@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -19,6 +20,7 @@ type fleetResult struct {
 	idle    int64 // bytes of PSS of the front's tree just before the clients start
 	peak    int64 // bytes of PSS, peak of the front's tree (the TLS server: proxy, or registry)
 	peakAll int64 // bytes of PSS, peak of all the variant's server processes (front + registry)
+	retries int64 // requests retried after the server closed or reset their connection
 }
 
 // values are the fleet's samples under the metric IDs agg, slowest, mem
@@ -48,11 +50,16 @@ func (e *env) fleetPull(ctx context.Context, t Target, r running, path string, s
 }
 
 // fleetPush has one client per image push its own image (to its own
-// repository) to t, all at once.
+// repository) to t, all at once, retrying as crane does when a connection
+// is lost (counted: under load an event MPM closes idle keep-alive
+// connections, and a POST cannot be resent by Go's transport).
 func (e *env) fleetPush(ctx context.Context, t Target, r running, rep int, imgs []v1.Image, size int64) (fleetResult, error) {
-	return e.fleet(ctx, r, int64(len(imgs))*size, len(imgs), func(ctx context.Context, i int) (time.Duration, error) {
-		return e.push(ctx, t, fmt.Sprintf("bench/fleet-push-%d-%d", rep, i), imgs[i])
+	var retries atomic.Int64
+	f, err := e.fleet(ctx, r, int64(len(imgs))*size, len(imgs), func(ctx context.Context, i int) (time.Duration, error) {
+		return e.pushRetrying(ctx, t, fmt.Sprintf("bench/fleet-push-%d-%d", rep, i), imgs[i], &retries)
 	})
+	f.retries = retries.Load()
+	return f, err
 }
 
 // fleet runs n clients at once while sampling r's memory.
@@ -63,26 +70,30 @@ func (e *env) fleet(ctx context.Context, r running, total int64, n int, client f
 	all := sampleMemory(r.pids)
 	idle := front.Peak()
 	times := make([]time.Duration, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error // the first failure; the others are often its cancellation
+	)
 	start := time.Now()
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			times[i], errs[i] = client(ctx, i)
-			if errs[i] != nil {
+			var err error
+			if times[i], err = client(ctx, i); err != nil {
+				once.Do(func() { first = fmt.Errorf("fleet client %d of %d: %w", i+1, n, err) })
 				cancel()
 			}
 		}()
 	}
 	wg.Wait()
 	res := fleetResult{wall: time.Since(start), bytes: total, idle: idle, peak: front.Stop(), peakAll: all.Stop()}
-	for i, err := range errs {
-		if err != nil {
-			return res, fmt.Errorf("fleet client %d of %d: %w", i+1, n, err)
-		}
-		res.slowest = max(res.slowest, times[i])
+	if first != nil {
+		return res, first
+	}
+	for _, t := range times {
+		res.slowest = max(res.slowest, t)
 	}
 	return res, nil
 }

@@ -24,7 +24,7 @@ func TestMetricListFrom(t *testing.T) {
 	for _, m := range metricList(Options{Metrics: []string{MFleetPush, MGetV2}}) {
 		got = append(got, m.ID)
 	}
-	want := []string{MGetV2, MFleetPush, MFleetPushSlowest, MFleetPushMem}
+	want := []string{MGetV2, MFleetPush, MFleetPushSlowest, MFleetPushMem, MFleetPushRetries}
 	if !slices.Equal(got, want) {
 		t.Errorf("metrics = %v, want %v", got, want)
 	}

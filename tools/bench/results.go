@@ -39,6 +39,7 @@ const (
 	MFleetPush        = "fleet-push"
 	MFleetPushSlowest = "fleet-push-slowest"
 	MFleetPushMem     = "fleet-push-mem"
+	MFleetPushRetries = "fleet-push-retries"
 )
 
 // Sample is one measurement of one metric on one variant.
@@ -138,6 +139,7 @@ func metricList(o Options) []Metric {
 		{MFleetPush, itoa(o.FleetClients) + " clients push their own " + sizeName(o.FleetPushSize) + " image at once: aggregate", "MiB/s", true, ""},
 		{MFleetPushSlowest, itoa(o.FleetClients) + " clients push: slowest client", "s", false, MFleetPush},
 		{MFleetPushMem, itoa(o.FleetClients) + " clients push: TLS server's peak memory (PSS)", "MiB", false, MFleetPush},
+		{MFleetPushRetries, itoa(o.FleetClients) + " clients push: requests retried after a lost connection", "retries", false, MFleetPush},
 	}
 	if len(o.Metrics) == 0 {
 		return all

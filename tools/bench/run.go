@@ -260,7 +260,9 @@ func (e *env) measure(ctx context.Context, metric string, r running, s VariantSp
 		return f.values(MFleetPull, MFleetPullSlowest, MFleetPullMem, MFleetPullMemAll, MFleetIdleMem), err
 	case MFleetPush:
 		f, err := e.fleetPush(ctx, t, r, rep, imgs.fleetPush[rep], o.FleetPushSize)
-		return f.values(MFleetPush, MFleetPushSlowest, MFleetPushMem, "", ""), err
+		v := f.values(MFleetPush, MFleetPushSlowest, MFleetPushMem, "", "")
+		v[MFleetPushRetries] = float64(f.retries)
+		return v, err
 	}
 	return nil, fmt.Errorf("unknown metric %q", metric)
 }
