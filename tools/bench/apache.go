@@ -3,13 +3,12 @@ package bench
 import (
 	"bytes"
 	"fmt"
+	regspec "github.com/regsetup/regsetup/spec"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"text/template"
-
-	regspec "github.com/regsetup/regsetup/spec"
 
 	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/stacktest"

@@ -3,12 +3,11 @@ package bench
 import (
 	"bytes"
 	"fmt"
+	regspec "github.com/regsetup/regsetup/spec"
 	"os"
 	"path/filepath"
 	"strconv"
 	"text/template"
-
-	regspec "github.com/regsetup/regsetup/spec"
 
 	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/stacktest"
