@@ -43,8 +43,16 @@ access:
 // apacheRun is a regsetup-rendered folder served by the real Apache and
 // registry through internal/stacktest.
 type apacheRun struct {
-	s *stacktest.Stack
-	t Target
+	s   *stacktest.Stack
+	dir string
+	t   Target
+}
+
+// pids is httpd's parent and the stack's registry (found by its config
+// path under the variant's scratch folder; dir is the folder as given to
+// the registry's command line).
+func (a *apacheRun) pids() []int {
+	return append([]int{a.s.ApachePID()}, pidsMatching(filepath.Join(a.dir, "run", "registry-"))...)
 }
 
 func (a *apacheRun) target() Target       { return a.t }
@@ -118,7 +126,7 @@ func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, erro
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return &apacheRun{s: s, t: Target{
+	return &apacheRun{s: s, dir: dir, t: Target{
 		Name: name, Host: ServerName + ":" + strconv.Itoa(port), Addr: s.Addr,
 		TLS: true, User: PushUser, Password: e.creds.PushPassword,
 	}}, nil

@@ -99,9 +99,12 @@ http {
 // nginxRun is nginx in front of its own registry.
 type nginxRun struct {
 	p   *stacktest.Process
+	pid int
 	reg *registryRun
 	t   Target
 }
+
+func (n *nginxRun) pids() []int { return append([]int{n.pid}, n.reg.pids()...) }
 
 func (n *nginxRun) target() Target { return n.t }
 func (n *nginxRun) stop() {
@@ -156,5 +159,5 @@ func startNginxOver(e *env, name, dir, key string, reg *registryRun) (*nginxRun,
 		b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
 		return nil, fmt.Errorf("%w\n--- nginx error.log ---\n%s", err, b)
 	}
-	return &nginxRun{p: p, reg: reg, t: t}, nil
+	return &nginxRun{p: p, pid: cmd.Process.Pid, reg: reg, t: t}, nil
 }

@@ -18,9 +18,12 @@ import (
 // variants without Apache), with the same base config as the stacks'.
 type registryRun struct {
 	p    *stacktest.Process
+	pid  int
 	addr string // 127.0.0.1:port
 	t    Target
 }
+
+func (r *registryRun) pids() []int { return []int{r.pid} }
 
 func (r *registryRun) target() Target       { return r.t }
 func (r *registryRun) stop()                { r.p.Stop(stopTimeout) }
@@ -62,7 +65,7 @@ func startRegistry(e *env, name, dir, tlsKey string) (*registryRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &registryRun{p: p, addr: addr, t: Target{Name: name, Host: addr, Addr: addr}}
+	r := &registryRun{p: p, pid: cmd.Process.Pid, addr: addr, t: Target{Name: name, Host: addr, Addr: addr}}
 	if tlsKey != "" {
 		r.t.Host, r.t.TLS = ServerName+":"+strconv.Itoa(port), true
 		r.t.User, r.t.Password = PushUser, e.creds.PushPassword

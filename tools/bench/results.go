@@ -12,6 +12,9 @@ type Metric struct {
 	Title  string `json:"title"`
 	Unit   string `json:"unit"`   // of Sample.Value and the summaries
 	Higher bool   `json:"higher"` // higher is better (a rate) rather than lower (a time)
+	// From is the metric whose run also yields this one (the fleet's
+	// slowest client and memory); "" for a metric measured on its own.
+	From string `json:"from,omitempty"`
 }
 
 // Metric IDs.
@@ -24,6 +27,19 @@ const (
 	MHeadBlob   = "head-blob"
 	MThroughput = "throughput"
 	MHandshake  = "handshake"
+
+	MPushBigCPU = "push-big-cpu"
+	MPullBigCPU = "pull-big-cpu"
+
+	MFleetPull        = "fleet-pull"
+	MFleetPullSlowest = "fleet-pull-slowest"
+	MFleetPullMem     = "fleet-pull-mem"
+	MFleetPullMemAll  = "fleet-pull-mem-all"
+	MFleetIdleMem     = "fleet-idle-mem"
+	MFleetPush        = "fleet-push"
+	MFleetPushSlowest = "fleet-push-slowest"
+	MFleetPushMem     = "fleet-push-mem"
+	MFleetPushRetries = "fleet-push-retries"
 )
 
 // Sample is one measurement of one metric on one variant.
@@ -71,16 +87,19 @@ type Result struct {
 
 // Settings are the options that shape the numbers.
 type Settings struct {
-	Size        int64   `json:"size"`
-	BigLayers   int     `json:"big_layers"`
-	SmallLayers int     `json:"small_layers"`
-	SmallSize   int64   `json:"small_size"`
-	Reps        int     `json:"reps"`
-	Duration    float64 `json:"duration_seconds"`
-	Clients     int     `json:"clients"`
-	Requests    int     `json:"requests"`
-	Handshakes  int     `json:"handshakes"`
-	BcryptCost  int     `json:"bcrypt_cost"`
+	Size          int64   `json:"size"`
+	BigLayers     int     `json:"big_layers"`
+	SmallLayers   int     `json:"small_layers"`
+	SmallSize     int64   `json:"small_size"`
+	Reps          int     `json:"reps"`
+	Duration      float64 `json:"duration_seconds"`
+	Clients       int     `json:"clients"`
+	Requests      int     `json:"requests"`
+	Handshakes    int     `json:"handshakes"`
+	FleetClients  int     `json:"fleet_clients"`
+	FleetSize     int64   `json:"fleet_size"`
+	FleetPushSize int64   `json:"fleet_push_size"`
+	BcryptCost    int     `json:"bcrypt_cost"`
 }
 
 // HostInfo is the machine and software measured.
@@ -102,21 +121,32 @@ type HostInfo struct {
 // of them, or those of o.Metrics.
 func metricList(o Options) []Metric {
 	all := []Metric{
-		{MPushBig, "push " + sizeName(o.Size) + " image (" + itoa(o.BigLayers) + " layers)", "s", false},
-		{MPullBig, "pull " + sizeName(o.Size) + " image", "s", false},
-		{MPushSmall, "push " + itoa(o.SmallLayers) + " × " + sizeName(o.SmallSize) + " layers", "s", false},
-		{MPullSmall, "pull " + itoa(o.SmallLayers) + " × " + sizeName(o.SmallSize) + " layers", "s", false},
-		{MGetV2, "GET /v2/ keep-alive latency (median of " + itoa(o.Requests) + ")", "ms", false},
-		{MHeadBlob, "HEAD blob keep-alive latency (median of " + itoa(o.Requests) + ")", "ms", false},
-		{MThroughput, "GET /v2/ throughput, " + itoa(o.Clients) + " keep-alive clients", "req/s", true},
-		{MHandshake, "TLS handshake, new connection (median of " + itoa(o.Handshakes) + ")", "ms", false},
+		{MPushBig, "push " + sizeName(o.Size) + " image (" + itoa(o.BigLayers) + " layers)", "s", false, ""},
+		{MPullBig, "pull " + sizeName(o.Size) + " image", "s", false, ""},
+		{MPushBigCPU, "push " + sizeName(o.Size) + ": servers' CPU time (proxy + registry)", "s", false, MPushBig},
+		{MPullBigCPU, "pull " + sizeName(o.Size) + ": servers' CPU time (proxy + registry)", "s", false, MPullBig},
+		{MPushSmall, "push " + itoa(o.SmallLayers) + " × " + sizeName(o.SmallSize) + " layers", "s", false, ""},
+		{MPullSmall, "pull " + itoa(o.SmallLayers) + " × " + sizeName(o.SmallSize) + " layers", "s", false, ""},
+		{MGetV2, "GET /v2/ keep-alive latency (median of " + itoa(o.Requests) + ")", "ms", false, ""},
+		{MHeadBlob, "HEAD blob keep-alive latency (median of " + itoa(o.Requests) + ")", "ms", false, ""},
+		{MThroughput, "GET /v2/ throughput, " + itoa(o.Clients) + " keep-alive clients", "req/s", true, ""},
+		{MHandshake, "TLS handshake, new connection (median of " + itoa(o.Handshakes) + ")", "ms", false, ""},
+		{MFleetPull, itoa(o.FleetClients) + " clients pull one " + sizeName(o.FleetSize) + " image at once: aggregate", "MiB/s", true, ""},
+		{MFleetPullSlowest, itoa(o.FleetClients) + " clients pull: slowest client", "s", false, MFleetPull},
+		{MFleetPullMem, itoa(o.FleetClients) + " clients pull: TLS server's peak memory (PSS of the proxy's process tree, or the registry's)", "MiB", false, MFleetPull},
+		{MFleetIdleMem, "TLS server's memory just before the fleet pull (PSS)", "MiB", false, MFleetPull},
+		{MFleetPullMemAll, itoa(o.FleetClients) + " clients pull: peak memory of proxy + registry (PSS)", "MiB", false, MFleetPull},
+		{MFleetPush, itoa(o.FleetClients) + " clients push their own " + sizeName(o.FleetPushSize) + " image at once: aggregate", "MiB/s", true, ""},
+		{MFleetPushSlowest, itoa(o.FleetClients) + " clients push: slowest client", "s", false, MFleetPush},
+		{MFleetPushMem, itoa(o.FleetClients) + " clients push: TLS server's peak memory (PSS)", "MiB", false, MFleetPush},
+		{MFleetPushRetries, itoa(o.FleetClients) + " clients push: requests retried after a lost connection", "retries", false, MFleetPush},
 	}
 	if len(o.Metrics) == 0 {
 		return all
 	}
 	var out []Metric
 	for _, m := range all {
-		if slices.Contains(o.Metrics, m.ID) {
+		if slices.Contains(o.Metrics, m.ID) || m.From != "" && slices.Contains(o.Metrics, m.From) {
 			out = append(out, m)
 		}
 	}

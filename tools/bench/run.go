@@ -47,6 +47,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	res = &Result{Started: time.Now().UTC(), Host: hostInfo(), Metrics: metricList(o), Settings: Settings{
 		Size: o.Size, BigLayers: o.BigLayers, SmallLayers: o.SmallLayers, SmallSize: o.SmallSize, Reps: o.Reps,
 		Duration: o.Duration.Seconds(), Clients: o.Clients, Requests: o.Requests, Handshakes: o.Handshakes, BcryptCost: o.BcryptCost,
+		FleetClients: o.FleetClients, FleetSize: o.FleetSize, FleetPushSize: o.FleetPushSize,
 	}}
 
 	o.progressf("generating images: %s in %d layers, %d × %s", sizeName(o.Size), o.BigLayers, o.SmallLayers, sizeName(o.SmallSize))
@@ -64,6 +65,22 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		return nil, err
 	}
 	fixBlob, _ := fixLayers[0].Digest()
+	imgs := images{big: big, small: small, blob: fixBlob.String()}
+	if wants(res.Metrics, MFleetPull) {
+		if imgs.fleet, _, err = genImage(4000, split(o.FleetSize, o.BigLayers), block); err != nil {
+			return nil, err
+		}
+	}
+	if wants(res.Metrics, MFleetPush) {
+		o.progressf("generating fleet push images: %d reps × %d × %s", o.Reps, o.FleetClients, sizeName(o.FleetPushSize))
+		for rep := range o.Reps {
+			is, err := fleetImages(o, rep, block)
+			if err != nil {
+				return nil, err
+			}
+			imgs.fleetPush = append(imgs.fleetPush, is)
+		}
+	}
 
 	var runs []running
 	defer func() {
@@ -87,27 +104,38 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		if _, err := e.push(ctx, r.target(), "bench/fixture", fixture); err != nil {
 			return nil, fmt.Errorf("%w\n--- log tail ---\n%s", err, r.logTail(20))
 		}
+		if imgs.fleet != nil {
+			if _, err := e.push(ctx, r.target(), "bench/fleet", imgs.fleet); err != nil {
+				return nil, fmt.Errorf("%w\n--- log tail ---\n%s", err, r.logTail(20))
+			}
+		}
 	}
 
 	started := time.Now()
 	res.Host.LoadBefore = loadAvg()
 	for rep := range o.Reps {
 		for _, m := range res.Metrics {
+			if m.From != "" {
+				continue // measured with m.From
+			}
 			for i := range runs {
 				idx := (i + rep) % len(runs) // rotate the order every repetition
 				r := runs[idx]
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
-				v, ok, err := e.measure(ctx, m.ID, r.target(), specs[idx], rep, big, small, fixBlob.String(), &res.Variants[idx])
+				vals, err := e.measure(ctx, m.ID, r, specs[idx], rep, imgs, &res.Variants[idx])
 				if err != nil {
 					return nil, fmt.Errorf("rep %d, %s: %w\n--- log tail ---\n%s", rep+1, m.ID, err, r.logTail(20))
 				}
-				if !ok {
-					continue
+				for _, mm := range res.Metrics { // in table order
+					v, ok := vals[mm.ID]
+					if !ok {
+						continue
+					}
+					res.Samples = append(res.Samples, Sample{Variant: specs[idx].Name(), Metric: mm.ID, Rep: rep, Value: v})
+					o.progressf("rep %d/%d %-18s %-28s %s %s", rep+1, o.Reps, mm.ID, specs[idx].Name(), format(v), mm.Unit)
 				}
-				res.Samples = append(res.Samples, Sample{Variant: specs[idx].Name(), Metric: m.ID, Rep: rep, Value: v})
-				o.progressf("rep %d/%d %-12s %-28s %s %s", rep+1, o.Reps, m.ID, specs[idx].Name(), format(v), m.Unit)
 			}
 		}
 	}
@@ -171,41 +199,72 @@ func (e *env) start(s VariantSpec) (running, error) {
 	return nil, fmt.Errorf("unknown variant kind %q", s.Kind)
 }
 
-// measure takes one sample of metric on t; ok is false when the metric
-// does not apply (a handshake without TLS).
-func (e *env) measure(ctx context.Context, metric string, t Target, s VariantSpec, rep int, big, small v1.Image, blob string, info *VariantInfo) (float64, bool, error) {
-	o := e.opts
+// images are the run's generated images.
+type images struct {
+	big, small v1.Image
+	blob       string       // digest of the fixture's layer
+	fleet      v1.Image     // pulled by every fleet client
+	fleetPush  [][]v1.Image // per repetition, one per fleet client
+}
+
+// wants reports whether metric id is among ms.
+func wants(ms []Metric, id string) bool {
+	for _, m := range ms {
+		if m.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// measure takes one sample of metric on r (and of the metrics measured
+// with it), by metric ID; none when the metric does not apply (a
+// handshake without TLS).
+func (e *env) measure(ctx context.Context, metric string, r running, s VariantSpec, rep int, imgs images, info *VariantInfo) (map[string]float64, error) {
+	o, t := e.opts, r.target()
+	one := func(v float64, err error) (map[string]float64, error) {
+		return map[string]float64{metric: v}, err
+	}
 	switch metric {
 	case MPushBig:
-		d, err := e.push(ctx, t, fmt.Sprintf("bench/big-%d", rep), big)
-		return d.Seconds(), true, err
+		cpu := treeCPU(r.pids())
+		d, err := e.push(ctx, t, fmt.Sprintf("bench/big-%d", rep), imgs.big)
+		return map[string]float64{MPushBig: d.Seconds(), MPushBigCPU: treeCPU(r.pids()) - cpu}, err
 	case MPullBig:
+		cpu := treeCPU(r.pids())
 		d, err := e.pull(ctx, t, fmt.Sprintf("bench/big-%d", rep))
-		return d.Seconds(), true, err
+		return map[string]float64{MPullBig: d.Seconds(), MPullBigCPU: treeCPU(r.pids()) - cpu}, err
 	case MPushSmall:
-		d, err := e.push(ctx, t, fmt.Sprintf("bench/small-%d", rep), small)
-		return d.Seconds(), true, err
+		d, err := e.push(ctx, t, fmt.Sprintf("bench/small-%d", rep), imgs.small)
+		return one(d.Seconds(), err)
 	case MPullSmall:
 		d, err := e.pull(ctx, t, fmt.Sprintf("bench/small-%d", rep))
-		return d.Seconds(), true, err
+		return one(d.Seconds(), err)
 	case MGetV2:
 		v, err := e.latency(ctx, t, http.MethodGet, "/v2/", o.Requests)
-		return v * 1000, true, err
+		return one(v*1000, err)
 	case MHeadBlob:
-		v, err := e.latency(ctx, t, http.MethodHead, "/v2/bench/fixture/blobs/"+blob, o.Requests)
-		return v * 1000, true, err
+		v, err := e.latency(ctx, t, http.MethodHead, "/v2/bench/fixture/blobs/"+imgs.blob, o.Requests)
+		return one(v*1000, err)
 	case MThroughput:
-		v, err := e.throughput(ctx, t, o.Clients, o.Duration)
-		return v, true, err
+		return one(e.throughput(ctx, t, o.Clients, o.Duration))
 	case MHandshake:
 		if !s.TLS() {
-			return 0, false, nil
+			return nil, nil
 		}
 		v, hi, err := e.handshake(ctx, t, o.Handshakes)
 		info.Handshake = &hi
-		return v * 1000, true, err
+		return one(v*1000, err)
+	case MFleetPull:
+		f, err := e.fleetPull(ctx, t, r, "bench/fleet", o.FleetSize)
+		return f.values(MFleetPull, MFleetPullSlowest, MFleetPullMem, MFleetPullMemAll, MFleetIdleMem), err
+	case MFleetPush:
+		f, err := e.fleetPush(ctx, t, r, rep, imgs.fleetPush[rep], o.FleetPushSize)
+		v := f.values(MFleetPush, MFleetPushSlowest, MFleetPushMem, "", "")
+		v[MFleetPushRetries] = float64(f.retries)
+		return v, err
 	}
-	return 0, false, fmt.Errorf("unknown metric %q", metric)
+	return nil, fmt.Errorf("unknown metric %q", metric)
 }
 
 // hostInfo describes the machine and the software versions.

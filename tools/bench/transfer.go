@@ -3,10 +3,14 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -21,16 +25,36 @@ const jobs = 4
 // push writes img to path on t with go-containerregistry (blob HEAD,
 // upload, manifest PUT; no retries) and returns the elapsed time.
 func (e *env) push(ctx context.Context, t Target, path string, img v1.Image) (time.Duration, error) {
+	return e.pushRetrying(ctx, t, path, img, nil)
+}
+
+// pushRetrying is push; with retries set, it retries what crane retries
+// (a connection closed or reset under it: go-containerregistry's default
+// backoff, 1 s then 3 s) and counts each retry in retries.
+func (e *env) pushRetrying(ctx context.Context, t Target, path string, img v1.Image, retries *atomic.Int64) (time.Duration, error) {
 	repo, err := t.repo(path)
 	if err != nil {
 		return 0, err
 	}
 	tr := e.transport(t, jobs+1)
 	defer tr.CloseIdleConnections()
+	opts := []remote.Option{remote.WithRetryBackoff(remote.Backoff{Steps: 1})}
+	if retries != nil {
+		opts = []remote.Option{
+			remote.WithRetryBackoff(remote.Backoff{Duration: time.Second, Factor: 3, Jitter: 0.1, Steps: 3}),
+			remote.WithRetryPredicate(func(err error) bool {
+				if ctx.Err() != nil || !connectionLost(err) {
+					return false
+				}
+				retries.Add(1)
+				return true
+			}),
+		}
+	}
 	start := time.Now()
-	err = remote.Write(repo.Tag("latest"), img,
+	err = remote.Write(repo.Tag("latest"), img, append(opts,
 		remote.WithContext(ctx), remote.WithTransport(tr), remote.WithAuth(t.auth()),
-		remote.WithJobs(jobs), remote.WithRetryBackoff(remote.Backoff{Steps: 1}), remote.WithUserAgent("regsetup-bench"))
+		remote.WithJobs(jobs), remote.WithUserAgent("regsetup-bench"))...)
 	if err != nil {
 		return 0, fmt.Errorf("push %s to %s: %w", path, t.Name, err)
 	}
@@ -79,6 +103,13 @@ func (e *env) pull(ctx context.Context, t Target, path string) (time.Duration, e
 		}
 	}
 	return time.Since(start), nil
+}
+
+// connectionLost reports whether err is a connection the server closed or
+// reset under a request.
+func connectionLost(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed)
 }
 
 func getJSON(ctx context.Context, c *http.Client, url string, v any) error {

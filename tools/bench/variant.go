@@ -80,4 +80,5 @@ type running interface {
 	target() Target
 	stop()
 	logTail(n int) string
+	pids() []int // the server processes' roots: first the front (the TLS server), then the registry behind it
 }

@@ -6,6 +6,7 @@
 //	regsetup-bench [--quick] [--size 1G] [--reps 3] [--duration 5s]
 //	               [--variants direct,regsetup-secure,...] [--conf FILE]...
 //	               [--metrics get-v2,throughput,...] [--bcrypt-cost 5]
+//	               [--fleet-clients 16] [--fleet-size 256M] [--fleet-push-size 64M]
 //	               [--json FILE] [--md FILE] [--png FILE]
 //	regsetup-bench --apply [--quick] [--models one-process,rendered]
 //	               [--rounds 5] [--clients 6] [--size 1G] [--json FILE]
@@ -38,7 +39,7 @@ func main() { os.Exit(run()) }
 
 func run() int {
 	fs := flag.NewFlagSet("regsetup-bench", flag.ContinueOnError)
-	quick := fs.Bool("quick", false, "a small, fast smoke run (8 MiB image, 16 small layers, 1 rep, 1 s)")
+	quick := fs.Bool("quick", false, "a small, fast smoke run (8 MiB image, 16 small layers, 1 rep, 1 s, fleet images of 8 MiB and 2 MiB)")
 	size := fs.String("size", "", "bytes of the big image, with optional K/M/G suffix (default 1G)")
 	reps := fs.Int("reps", 0, "repetitions of every measurement (default 3)")
 	duration := fs.Duration("duration", 0, "length of each throughput run (default 5s)")
@@ -48,6 +49,9 @@ func run() int {
 	requests := fs.Int("requests", 0, "requests per latency run (default 500)")
 	handshakes := fs.Int("handshakes", 0, "handshakes per handshake run (default 200)")
 	smallLayers := fs.Int("small-layers", 0, "layers of the small-layers image (default 64)")
+	fleetClients := fs.Int("fleet-clients", 0, "clients of the fleet pull and push (default 16)")
+	fleetSize := fs.String("fleet-size", "", "bytes of the image the fleet pulls (default 256M)")
+	fleetPushSize := fs.String("fleet-push-size", "", "bytes of each fleet client's pushed image (default 64M)")
 	metrics := fs.String("metrics", "", "comma-separated metrics to measure (default all: "+strings.Join(bench.MetricIDs(), ",")+")")
 	var confs []string
 	fs.Func("conf", "an extra variant: a hand-edited httpd.conf over the secure render (repeatable; its Listen/VirtualHost ports are rewritten)", func(s string) error {
@@ -80,14 +84,21 @@ func run() int {
 	if *quick {
 		o = bench.Quick()
 	}
-	if *size != "" {
-		n, err := bench.ParseSize(*size)
+	for _, f := range []struct {
+		name, val string
+		dst       *int64
+	}{{"size", *size, &o.Size}, {"fleet-size", *fleetSize, &o.FleetSize}, {"fleet-push-size", *fleetPushSize, &o.FleetPushSize}} {
+		if f.val == "" {
+			continue
+		}
+		n, err := bench.ParseSize(f.val)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "regsetup-bench: --size: %v\n", err)
+			fmt.Fprintf(os.Stderr, "regsetup-bench: --%s: %v\n", f.name, err)
 			return 2
 		}
-		o.Size = n
+		*f.dst = n
 	}
+	setInt(&o.FleetClients, *fleetClients)
 	setInt(&o.Reps, *reps)
 	setInt(&o.BcryptCost, *cost)
 	setInt(&o.Clients, *clients)
