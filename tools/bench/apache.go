@@ -17,10 +17,9 @@ import (
 // MPMLine is what the recipe's httpd.conf lacks to start at all (AH00534).
 const MPMLine = "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
 
-// benchSpec is the recipe's users, groups and access; the passwords come
-// from files so that no password is in the spec.
-var benchSpec = template.Must(template.New("spec").Parse(`profile: {{.Profile}}
-domain: ` + ServerName + `
+// specServer is the part of the benchmarks' specs that names the server:
+// domain, port, bcrypt cost and the test certificate.
+const specServer = `domain: ` + ServerName + `
 port: {{.Port}}
 bcrypt_cost: {{.Cost}}
 {{- if .Slow}}
@@ -28,7 +27,12 @@ allow_slow_bcrypt: true{{end}}
 tls:
   cert: domain.crt
   key: domain.key
-users:
+`
+
+// benchSpec is the recipe's users, groups and access; the passwords come
+// from files so that no password is in the spec.
+var benchSpec = template.Must(template.New("spec").Parse(`profile: {{.Profile}}
+` + specServer + `users:
   - name: ` + PullUser + `
     password_file: pull.password
   - name: ` + PushUser + `

@@ -22,15 +22,7 @@ const ProbeUser = "probe"
 // reader while pull is "authenticated" (Open) and refused (403) while pull
 // is the readers group. Passwords come from files.
 var applySpec = template.Must(template.New("spec").Parse(`profile: secure
-domain: ` + ServerName + `
-port: {{.Port}}
-bcrypt_cost: {{.Cost}}
-{{- if .Slow}}
-allow_slow_bcrypt: true{{end}}
-tls:
-  cert: domain.crt
-  key: domain.key
-users:
+` + specServer + `users:
   - name: ` + ProbeUser + `
     password_file: probe.password
 {{- range .Load}}
