@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"github.com/regsetup/regsetup/internal/stacktest"
+	"github.com/regsetup/regsetup/internal/testenv"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,7 +43,7 @@ func TestReadmeUse(t *testing.T) {
 			if mode == "user" {
 				runner = nonRoot(t)
 			} else if os.Geteuid() != 0 {
-				t.Skip("the tests do not run as root")
+				testenv.Missing(t, "root (the README's Use block as root)")
 			}
 			shared := sharedDir(t, runner)
 			bindir := filepath.Join(shared, "bin")

@@ -14,7 +14,7 @@ import (
 func TestTreeMemory(t *testing.T) {
 	cmd := exec.Command("sleep", "30")
 	if err := cmd.Start(); err != nil {
-		t.Skipf("no sleep: %v", err)
+		t.Fatalf("starting sleep: %v", err)
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	self := os.Getpid()
