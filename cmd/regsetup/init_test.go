@@ -196,9 +196,7 @@ func TestInitJSONOneDocument(t *testing.T) {
 // the real docker: stdout is one document holding the files, the up
 // result and verify's report as verify --json writes it.
 func TestInitUpVerifyJSON(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a stack with docker compose (-short)")
-	}
+	testenv.Long(t, "starts a stack with docker compose")
 	testenv.Tool(t, "docker")
 	if err := exec.Command("docker", "info").Run(); err != nil {
 		testenv.Missing(t, "a running docker daemon")

@@ -31,9 +31,7 @@ import (
 // that is what every login did when init ran without root — then mode
 // 0640 again.
 func TestReadmeUse(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts two stacks with docker compose (-short)")
-	}
+	testenv.Long(t, "starts two stacks with docker compose")
 	needCompose(t)
 	lines := readmeUse(t)
 	for _, mode := range []string{"root", "user"} {

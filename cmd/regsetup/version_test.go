@@ -51,9 +51,7 @@ func TestVersionFlagAndCommand(t *testing.T) {
 // for a .git folder) and checks that --version names a version and that
 // revision, then that a changed file adds "(modified)".
 func TestVersionFromACheckout(t *testing.T) {
-	if testing.Short() {
-		t.Skip("clones the repository and builds twice (-short)")
-	}
+	testenv.Long(t, "clones the repository and builds twice")
 	testenv.Tool(t, "git")
 	root := golden.Root()
 	rev, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()

@@ -43,3 +43,12 @@ func Tool(t testing.TB, name string, paths ...string) string {
 	}
 	return p
 }
+
+// Long skips a long test under -short, except under CI=true, where no
+// test skips: why says what makes it long.
+func Long(t testing.TB, why string) {
+	t.Helper()
+	if testing.Short() && !InCI() {
+		t.Skipf("%s (-short)", why)
+	}
+}
