@@ -91,6 +91,22 @@ func StartLDAP(t testing.TB, opts LDAPOptions) *Directory {
 	return d
 }
 
+// RunLDAP is StartLDAP outside a test (the benchmarks): slapd's files go
+// into dir, and the caller stops it with Stop.
+func RunLDAP(dir string, opts LDAPOptions) (*Directory, error) {
+	if _, err := os.Stat(slapdBin); err != nil {
+		return nil, fmt.Errorf("%s: %w (%s)", slapdBin, err, slapdHint)
+	}
+	d := &Directory{dir: dir}
+	if err := d.setUp(opts); err != nil {
+		return nil, fmt.Errorf("setting up slapd: %w", err)
+	}
+	if err := d.Start(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 func (d *Directory) setUp(opts LDAPOptions) error {
 	var err error
 	if d.Port, err = FreePort(); err != nil {
