@@ -78,12 +78,22 @@ func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, erro
 	if err := benchSpec.Execute(&spec, map[string]any{"Profile": profile, "Port": port, "Cost": e.opts.BcryptCost, "Slow": e.opts.BcryptCost > regspec.MaxBcryptCost}); err != nil {
 		return nil, fmt.Errorf("rendering the spec: %w", err)
 	}
+	return startRendered(e, name, dir, port, spec.Bytes(), nil, profile, key, conf)
+}
+
+// startRendered is startApache for a spec already rendered for port,
+// with files (name → content) next to it.
+func startRendered(e *env, name, dir string, port int, spec []byte, files map[string][]byte, profile, key, conf string) (*apacheRun, error) {
 	c := e.certs[key]
-	if err := writeFiles(dir, map[string][]byte{
-		"regsetup.yaml": spec.Bytes(),
+	all := map[string][]byte{
+		"regsetup.yaml": spec,
 		"pull.password": []byte(e.creds.PullPassword), "push.password": []byte(e.creds.PushPassword),
 		"domain.crt": c.CertPEM, "domain.key": c.KeyPEM,
-	}); err != nil {
+	}
+	for k, v := range files {
+		all[k] = v
+	}
+	if err := writeFiles(dir, all); err != nil {
 		return nil, err
 	}
 	if _, err := app.Init(app.InitOptions{Paths: app.Paths{Spec: filepath.Join(dir, "regsetup.yaml")}}); err != nil {
