@@ -46,6 +46,10 @@ type Model struct {
 	// VerifyIdentities are the accounts verify signs in as besides the
 	// local users with a password (policy_identities.go).
 	VerifyIdentities []VerifyIdentity
+	// Deploy is the engine the stack runs on, and how many replicas.
+	Deploy Deploy
+	// Storage is where the registry keeps its data.
+	Storage Storage
 	// Warnings are what the spec allows but probably does not mean.
 	Warnings []string
 }

@@ -48,6 +48,11 @@ type Spec struct {
 	Auth Auth `yaml:"auth"`
 	// Verify is what the smoke test signs in as (see verify.go).
 	Verify Verify `yaml:"verify"`
+	// Deploy is the engine that runs the stack, and how many replicas
+	// (see deploy.go).
+	Deploy Deploy `yaml:"deploy"`
+	// Storage is where the registry keeps images (see deploy.go).
+	Storage Storage `yaml:"storage"`
 }
 
 // TLS is the server certificate.

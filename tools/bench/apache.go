@@ -63,27 +63,24 @@ func (a *apacheRun) target() Target       { return a.t }
 func (a *apacheRun) stop()                { a.s.Stop() }
 func (a *apacheRun) logTail(n int) string { return a.s.ApacheTail(n) }
 
-// startApache renders the spec with profile ("recipe" or "secure") through
-// app.Init in dir, prepends the MPM line to the recipe, replaces
-// auth/httpd.conf by conf (its Listen and VirtualHost ports rewritten) when
-// conf is set (with the *.lua files next to conf, which the config finds
-// in /usr/local/apache2/conf/), and starts the stack. auth/ also gets ecdsa.crt/.key and
-// rsa.crt/.key for hand-edited configs.
-func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, error) {
+// renderVariant writes the bench spec with profile ("recipe" or
+// "secure"), the certificate of key type key and the password files into
+// dir, runs app.Init there, and returns the port the spec names.
+func renderVariant(e *env, dir, profile, key string) (int, error) {
 	port, err := freePort()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	var spec bytes.Buffer
 	if err := benchSpec.Execute(&spec, map[string]any{"Profile": profile, "Port": port, "Cost": e.opts.BcryptCost, "Slow": e.opts.BcryptCost > regspec.MaxBcryptCost}); err != nil {
-		return nil, fmt.Errorf("rendering the spec: %w", err)
+		return 0, fmt.Errorf("rendering the spec: %w", err)
 	}
-	return startRendered(e, name, dir, port, spec.Bytes(), nil, profile, key, conf)
+	return port, renderSpec(e, dir, profile, key, spec.Bytes(), nil)
 }
 
-// startRendered is startApache for a spec already rendered for port,
-// with files (name → content) next to it.
-func startRendered(e *env, name, dir string, port int, spec []byte, files map[string][]byte, profile, key, conf string) (*apacheRun, error) {
+// renderSpec writes spec, the certificate of key type key, the password
+// files and files (name → content) into dir and runs app.Init there.
+func renderSpec(e *env, dir, profile, key string, spec []byte, files map[string][]byte) error {
 	c := e.certs[key]
 	all := map[string][]byte{
 		"regsetup.yaml": spec,
@@ -94,11 +91,31 @@ func startRendered(e *env, name, dir string, port int, spec []byte, files map[st
 		all[k] = v
 	}
 	if err := writeFiles(dir, all); err != nil {
-		return nil, err
+		return err
 	}
 	if _, err := app.Init(app.InitOptions{Paths: app.Paths{Spec: filepath.Join(dir, "regsetup.yaml")}}); err != nil {
-		return nil, fmt.Errorf("regsetup init (%s): %w", profile, err)
+		return fmt.Errorf("regsetup init (%s): %w", profile, err)
 	}
+	return nil
+}
+
+// startApache renders the spec with profile ("recipe" or "secure") through
+// app.Init in dir, prepends the MPM line to the recipe, replaces
+// auth/httpd.conf by conf (its Listen and VirtualHost ports rewritten) when
+// conf is set (with the *.lua files next to conf, which the config finds
+// in /usr/local/apache2/conf/), and starts the stack. auth/ also gets ecdsa.crt/.key and
+// rsa.crt/.key for hand-edited configs.
+func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, error) {
+	port, err := renderVariant(e, dir, profile, key)
+	if err != nil {
+		return nil, err
+	}
+	return startRendered(e, name, dir, port, profile, conf)
+}
+
+// startRendered is the rest of startApache, for a folder init rendered
+// with port.
+func startRendered(e *env, name, dir string, port int, profile, conf string) (*apacheRun, error) {
 	auth := filepath.Join(dir, "auth")
 	extra := map[string][]byte{}
 	for _, k := range []string{KeyECDSA, KeyRSA} {

@@ -99,7 +99,11 @@ func startLDAP(e *env, name, dir, key string, noCache bool) (running, error) {
 		d.Stop()
 		return nil, fmt.Errorf("rendering the spec: %w", err)
 	}
-	a, err := startRendered(e, name, dir, port, spec.Bytes(), map[string][]byte{"ldap-ca.pem": d.CAPEM, "svc.password": []byte(svc.PullPassword)}, "secure", key, "")
+	if err := renderSpec(e, dir, "secure", key, spec.Bytes(), map[string][]byte{"ldap-ca.pem": d.CAPEM, "svc.password": []byte(svc.PullPassword)}); err != nil {
+		d.Stop()
+		return nil, err
+	}
+	a, err := startRendered(e, name, dir, port, "secure", "")
 	if err != nil {
 		d.Stop()
 		return nil, err
