@@ -32,10 +32,10 @@ func directoryPrecheck(d *model.LDAP) verify.Precheck {
 	}
 }
 
-// verifyDirectoryOnly runs the pre-flight alone (verify --directory-only).
+// verifyDirectoryOnly runs the pre-flight alone (verify --directory only).
 func verifyDirectoryOnly(ctx context.Context, m *model.Model) (*verify.Report, error) {
 	if m.LDAP == nil {
-		return nil, fmt.Errorf("%w: --directory-only: the spec has no directory (auth.backend: ldap)", ErrBadOption)
+		return nil, fmt.Errorf("%w: --directory only: the spec has no directory (auth.backend: ldap)", ErrBadOption)
 	}
 	rep := verify.RunPrecheck(ctx, net.JoinHostPort(m.Domain, strconv.Itoa(m.Port)), directoryPrecheck(m.LDAP))
 	if !rep.OK() {
