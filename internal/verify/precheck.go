@@ -23,7 +23,7 @@ func (p Precheck) step(ctx context.Context) (string, error) {
 }
 
 // RunPrecheck runs only p, as the one step of a report for host (verify
-// --directory-only).
+// --directory only).
 func RunPrecheck(ctx context.Context, host string, p Precheck) *Report {
 	start := time.Now()
 	r := &run{c: Config{Host: host}, red: &redactor{}, rep: &Report{Host: host, Started: start.UTC()}}
