@@ -14,7 +14,9 @@
 #   native      install the cached build at /usr/local/apache2 on this host
 #   image-httpd build the docker image httpd:2.4
 #   image-registry  build the docker image registry:2
-#   images      image-httpd + image-registry
+#   image-slapd build the docker image regsetup-slapd:local (Debian's slapd;
+#               a throw-away directory for the tests, on a stack's network)
+#   images      image-httpd + image-registry + image-slapd
 #   all         native + images
 #
 # Environment:
@@ -26,7 +28,8 @@
 #                    already cached
 #   FORCE=1          rebuild images even if their input hash is unchanged
 #   DOCKER           docker client to use (default: docker)
-#   HTTPD_IMAGE / REGISTRY_IMAGE   image tags (default httpd:2.4 / registry:2)
+#   HTTPD_IMAGE / REGISTRY_IMAGE / SLAPD_IMAGE   image tags (default httpd:2.4 /
+#                    registry:2 / regsetup-slapd:local)
 #
 # Every step is idempotent: the compile is cached under $REGSETUP_CACHE keyed by
 # httpd version, source checksum and build recipe; the native install is
@@ -44,6 +47,7 @@ CACHE=${REGSETUP_CACHE:-/var/cache/regsetup}
 DOCKER=${DOCKER:-docker}
 HTTPD_IMAGE=${HTTPD_IMAGE:-httpd:2.4}
 REGISTRY_IMAGE=${REGISTRY_IMAGE:-registry:2}
+SLAPD_IMAGE=${SLAPD_IMAGE:-regsetup-slapd:local}
 PREFIX=/usr/local/apache2
 # Bump when the compile/post-install recipe below changes: it is part of the
 # cache key of the compiled tree.
@@ -61,7 +65,7 @@ DEPS=(
   libpcre2-dev libssl-dev zlib1g-dev libxml2-dev liblua5.4-dev
   libnghttp2-dev libbrotli-dev libcurl4-openssl-dev libjansson-dev
   ca-certificates openssl base-passwd dash coreutils grep sed findutils netbase
-  docker-registry busybox
+  docker-registry busybox slapd
 )
 
 log() { printf '[build.sh] %s\n' "$*" >&2; }
@@ -537,6 +541,63 @@ EOF
   rm -rf "$ctx"; trap - EXIT
 }
 
+# A directory server for the tests, from Debian's slapd: the image holds
+# slapd, its modules and schemas; the test mounts a folder at /ldap with
+# slapd.conf, the certificates and, per database N, dbN.ldif and dbN.suffix
+# (internal/stacktest WriteLDAPFolder). The entrypoint loads every dbN.ldif
+# into its (empty) folder /ldap/dbN, then runs slapd in the foreground on
+# the container's ports 389 (LDAP, StartTLS) and 636 (LDAPS), never the host's.
+image_slapd() {
+  need_docker
+  local pre
+  pre=$(prekey "$SLAPD_IMAGE")
+  image_fresh "$SLAPD_IMAGE" "$pre" && return 0
+  check_deps
+  local ctx r
+  ctx=$(mktemp -d "$CACHE/.img-slapd.XXXXXX"); r=$ctx/rootfs
+  # shellcheck disable=SC2064
+  trap "rm -rf '$ctx'" EXIT
+  base_rootfs "$r"
+  copy_files "$r" /usr/sbin/slapd
+  ln -s slapd "$r/usr/sbin/slapadd"   # slapd's tools are the same binary, by name
+  mkdir -p "$r/usr/lib/ldap" "$r/etc/ldap"
+  cp -a /usr/lib/ldap/. "$r/usr/lib/ldap/"
+  cp -a /etc/ldap/schema "$r/etc/ldap/"
+  local elfs=(/usr/sbin/slapd) f
+  for f in /usr/lib/ldap/*.so.*; do
+    [[ -f $f && ! -L $f ]] && elfs+=("$f")
+  done
+  copy_elf_deps "$r" "${elfs[@]}"
+  cat >"$r/usr/local/bin/slapd-foreground" <<'EOF'
+#!/bin/sh
+set -e
+cd /ldap
+for ldif in db*.ldif; do
+  [ -e "$ldif" ] || continue
+  db=${ldif%.ldif}
+  mkdir -p "$db"
+  if [ -z "$(ls "$db")" ]; then
+    slapadd -f slapd.conf -b "$(cat "$db.suffix")" -l "$ldif"
+  fi
+done
+exec slapd -d 256 -f /ldap/slapd.conf -h "ldap:/// ldaps:///"
+EOF
+  chmod 0755 "$r/usr/local/bin/slapd-foreground"
+  finish_rootfs "$r"
+  tar_rootfs "$r" "$ctx/rootfs.tar"
+  cat >"$ctx/Dockerfile" <<EOF
+# regsetup-slapd built by regsetup images/build.sh from Debian's slapd $(dpkg-query -W -f='${Version}' slapd)
+FROM scratch
+ADD rootfs.tar /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+EXPOSE 389 636
+CMD ["slapd-foreground"]
+EOF
+  rm -rf "$r"
+  docker_build "$SLAPD_IMAGE" "$ctx" "$pre"
+  rm -rf "$ctx"; trap - EXIT
+}
+
 main() {
   (($# > 0)) || set -- all
   mkdir -p "$CACHE"
@@ -549,8 +610,9 @@ main() {
       native) install_native ;;
       image-httpd) image_httpd ;;
       image-registry) image_registry ;;
-      images) image_httpd; image_registry ;;
-      all) install_native; image_httpd; image_registry ;;
+      image-slapd) image_slapd ;;
+      images) image_httpd; image_registry; image_slapd ;;
+      all) install_native; image_httpd; image_registry; image_slapd ;;
       -h|--help|help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
       *) die "unknown command: $cmd (try --help)" ;;
     esac

@@ -43,6 +43,9 @@ type Model struct {
 	Apache Apache
 	// LDAP is the directory backend; nil: local accounts only (htpasswd).
 	LDAP *LDAP
+	// VerifyIdentities are the accounts verify signs in as besides the
+	// local users with a password (policy_identities.go).
+	VerifyIdentities []VerifyIdentity
 	// Deploy is the engine the stack runs on, and how many replicas.
 	Deploy Deploy
 	// Storage is where the registry keeps its data.
@@ -93,7 +96,8 @@ type Principals struct {
 	Groups        []string // in spec order
 	Users         []string // in spec order
 	// DirGroups are directory groups (with LDAP), in spec order. Their
-	// members are known only to the directory: Allowed never counts them.
+	// members are known only to the directory: Allowed counts the
+	// memberships verify.identities declare, and no others.
 	DirGroups []DirGroup
 }
 
@@ -127,6 +131,11 @@ func (m *Model) includes(p Principals, user string) bool {
 	}
 	for _, g := range p.Groups {
 		if m.InGroup(user, g) {
+			return true
+		}
+	}
+	for _, g := range p.DirGroups {
+		if m.inDirGroup(user, g) {
 			return true
 		}
 	}

@@ -28,6 +28,9 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// Now is the time certificates must be valid at. Default time.Now.
 	Now func() time.Time
+	// VerifyPasswords reads verify.identities' passwords (verify sets
+	// it); otherwise only their form is checked: init does not need them.
+	VerifyPasswords bool
 }
 
 // Load reads the spec at path and everything it refers to. Errors about the

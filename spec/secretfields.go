@@ -11,11 +11,11 @@ import (
 // is just as secret. No message quotes any part of their values.
 var secretKeys = []string{"password", "password_env", "password_file", "bcrypt"}
 
-// isSecretField reports whether a field path (users[1].password_env) is
-// one of a user's secretKeys.
+// isSecretField reports whether a field path (users[1].password_env,
+// verify.identities[0].password_file) is one of a user's secretKeys.
 func isSecretField(field string) bool {
 	i := strings.LastIndexByte(field, '.')
-	if i < 0 || !strings.HasPrefix(field, "users[") {
+	if i < 0 || !strings.HasPrefix(field, "users[") && !strings.HasPrefix(field, "verify.identities[") {
 		return false
 	}
 	for _, k := range secretKeys {

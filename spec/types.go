@@ -46,6 +46,8 @@ type Spec struct {
 	Apache Apache `yaml:"apache"`
 	// Auth chooses where passwords are checked (see ldap_types.go).
 	Auth Auth `yaml:"auth"`
+	// Verify is what the smoke test signs in as (see verify.go).
+	Verify Verify `yaml:"verify"`
 	// Deploy is the engine that runs the stack, and how many replicas
 	// (see deploy.go).
 	Deploy Deploy `yaml:"deploy"`

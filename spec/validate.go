@@ -76,6 +76,7 @@ func (c *checker) build(s *Spec) *model.Model {
 	m.Groups = c.groups(s.Groups, m.Users)
 	c.uniqueNames(c.directory, m.Users, m.Groups)
 	m.Access = c.access(s.Access, m.Groups, m.Users)
+	m.VerifyIdentities = c.verifyIdentities(s.Verify.Identities, m.Users, m.Groups)
 	if s.Profile == string(model.ProfileRecipe) && len(s.Access.Rules) > 0 {
 		c.addf("access.rules", "rules need the secure profile: the recipe's <Limit> blocks cannot express them")
 	}

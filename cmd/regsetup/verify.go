@@ -24,6 +24,7 @@ func verifyFlags() []cli.Flag {
 		&cli.StringFlag{Name: "junit", Usage: "also write a JUnit XML report to `FILE`"},
 		&cli.StringFlag{Name: "tag", Value: verify.DefaultTag, Usage: "the one `TAG` every run pushes to (runs that may overlap need their own)"},
 		&cli.StringFlag{Name: "cleanup", Value: string(verify.CleanupPrevious), Usage: "`MODE`: previous (delete the last run's image where the registry allows deletes), all (this run's too), none (never delete)"},
+		&cli.StringFlag{Name: "directory", Value: app.DirectoryCheck, Usage: "with auth.backend: ldap, `MODE`: check (the directory's pre-flight first), only (the pre-flight alone), skip (verify runs where the directory cannot be reached)"},
 	}
 }
 
@@ -32,7 +33,7 @@ func verifyOptions(c *cli.Context) app.VerifyOptions {
 		Paths: paths(c), CA: c.String("ca"), Insecure: c.Bool("insecure"), Resolve: c.String("resolve"),
 		Client: c.String("client"), PushUser: c.String("push-user"), PullUser: c.String("pull-user"),
 		Repo: c.String("repo"), Layers: c.Int("layers"), LayerSize: c.Int64("layer-size"),
-		Tag: c.String("tag"), Cleanup: c.String("cleanup"),
+		Tag: c.String("tag"), Cleanup: c.String("cleanup"), Directory: c.String("directory"),
 	}
 }
 

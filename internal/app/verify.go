@@ -42,6 +42,11 @@ type VerifyOptions struct {
 	Layers    int
 	LayerSize int64
 	Progress  func(verify.StepResult)
+	// Directory: DirectoryCheck ("" too) runs the directory's pre-flight
+	// first (with auth.backend: ldap), DirectoryOnly runs only it,
+	// DirectorySkip leaves it out (for a verify run from where the
+	// directory cannot be reached).
+	Directory string
 }
 
 // Verify runs the smoke test against the running stack. The report comes
@@ -50,9 +55,12 @@ func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
 	if err := checkOptions(o); err != nil {
 		return nil, err
 	}
-	m, err := spec.Load(o.Paths.Spec, spec.Options{})
+	m, err := spec.Load(o.Paths.Spec, spec.Options{VerifyPasswords: true})
 	if err != nil {
 		return nil, err
+	}
+	if o.Directory == DirectoryOnly {
+		return verifyDirectoryOnly(ctx, m)
 	}
 	cfg, err := verifyConfig(m, o)
 	if err != nil {
@@ -86,9 +94,12 @@ func verifyConfig(m *model.Model, o VerifyOptions) (verify.Config, error) {
 	if cfg.RootCAs, err = trust(o.CA, filepath.Join(o.OutDir(), generator.Cert)); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
-	for _, u := range m.Users {
-		if u.Password != "" {
-			cfg.Users = append(cfg.Users, verify.Identity{User: u.Name, Password: u.Password.Reveal()})
+	if m.LDAP != nil && o.Directory != DirectorySkip {
+		cfg.Directory = directoryPrecheck(m.LDAP)
+	}
+	for _, c := range candidates(m) {
+		if c.Password != "" {
+			cfg.Users = append(cfg.Users, c)
 		}
 	}
 	repos := candidateRepos(m, o.Repo)
@@ -138,21 +149,22 @@ type roles struct {
 	repo string
 }
 
-// pick returns the named user, or the first one (in spec order) that fits
-// the role on the repository and has a password verify can log in with.
+// pick returns the named user, or the first one (local users in spec
+// order, then verify.identities) that fits the role on the repository
+// and has a password verify can log in with.
 func (r roles) pick(name, role string, fits func(user, repo string) bool) (verify.Identity, error) {
-	for _, u := range r.m.Users {
-		if name != "" && u.Name != name {
+	for _, c := range candidates(r.m) {
+		if name != "" && c.User != name {
 			continue
 		}
-		if u.Password == "" {
+		if c.Password == "" {
 			if name != "" {
-				return verify.Identity{}, fmt.Errorf("%w: user %q is given as a bcrypt hash; verify needs its password", ErrBadOption, name)
+				return verify.Identity{}, fmt.Errorf("%w: user %q is given as a bcrypt hash; verify needs its password (give it in verify.identities)", ErrBadOption, name)
 			}
 			continue
 		}
-		if fits(u.Name, r.repo) {
-			return verify.Identity{User: u.Name, Password: u.Password.Reveal()}, nil
+		if fits(c.User, r.repo) {
+			return c, nil
 		}
 		if name != "" {
 			return verify.Identity{}, fmt.Errorf("%w: user %q is not a %s user of %s", ErrBadOption, name, role, r.repo)
@@ -161,7 +173,28 @@ func (r roles) pick(name, role string, fits func(user, repo string) bool) (verif
 	if name != "" {
 		return verify.Identity{}, fmt.Errorf("%w: %q is not a user of the spec", ErrBadOption, name)
 	}
-	return verify.Identity{}, fmt.Errorf("%s: the spec has no %s user with a password (password, password_env or password_file)", r.repo, role)
+	return verify.Identity{}, fmt.Errorf("%s: the spec has no %s user with a password (password, password_env or password_file, or an entry of verify.identities)", r.repo, role)
+}
+
+// candidates are the accounts verify may sign in as: the local users
+// (with the password of their verify.identities entry when the spec has
+// only a hash), then the directory accounts of verify.identities with the
+// memberships the spec declares.
+func candidates(m *model.Model) []verify.Identity {
+	var out []verify.Identity
+	for _, u := range m.Users {
+		pw := u.Password
+		if id, ok := m.Identity(u.Name); ok && pw == "" {
+			pw = id.Password
+		}
+		out = append(out, verify.Identity{User: u.Name, Password: pw.Reveal()})
+	}
+	for _, id := range m.VerifyIdentities {
+		if !id.Local {
+			out = append(out, verify.Identity{User: id.Name, Password: id.Password.Reveal(), Declared: true, Groups: id.DirGroups})
+		}
+	}
+	return out
 }
 
 // resolve turns HOST:PORT:ADDR into the address to dial.

@@ -27,6 +27,9 @@ func checkOptions(o VerifyOptions) error {
 	if o.LayerSize < 0 {
 		problems = append(problems, fmt.Sprintf("--layer-size %d: want 1 or more bytes", o.LayerSize))
 	}
+	if err := checkDirectoryOption(o.Directory); err != nil {
+		problems = append(problems, err.Error())
+	}
 	if err := checkResolve(o.Resolve); err != nil {
 		problems = append(problems, err.Error())
 	}

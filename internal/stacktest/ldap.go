@@ -91,6 +91,22 @@ func StartLDAP(t testing.TB, opts LDAPOptions) *Directory {
 	return d
 }
 
+// RunLDAP is StartLDAP outside a test (the benchmarks): slapd's files go
+// into dir, and the caller stops it with Stop.
+func RunLDAP(dir string, opts LDAPOptions) (*Directory, error) {
+	if _, err := os.Stat(slapdBin); err != nil {
+		return nil, fmt.Errorf("%s: %w (%s)", slapdBin, err, slapdHint)
+	}
+	d := &Directory{dir: dir}
+	if err := d.setUp(opts); err != nil {
+		return nil, fmt.Errorf("setting up slapd: %w", err)
+	}
+	if err := d.Start(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
 func (d *Directory) setUp(opts LDAPOptions) error {
 	var err error
 	if d.Port, err = FreePort(); err != nil {
@@ -99,34 +115,8 @@ func (d *Directory) setUp(opts LDAPOptions) error {
 	if d.TLSPort, err = FreePort(); err != nil {
 		return err
 	}
-	caPEM, certPEM, keyPEM, err := ldapCerts()
-	if err != nil {
+	if d.CAPEM, err = writeLDAPFolder(d.dir, d.dir, opts); err != nil {
 		return err
-	}
-	d.CAPEM = caPEM
-	files := map[string][]byte{"ca.crt": caPEM, "server.crt": certPEM, "server.key": keyPEM, "extra.schema": []byte(opts.Schema)}
-	var conf strings.Builder
-	for _, s := range []string{"core", "cosine", "inetorgperson"} {
-		fmt.Fprintf(&conf, "include /etc/ldap/schema/%s.schema\n", s)
-	}
-	fmt.Fprintf(&conf, "include %s\npidfile %s\nargsfile %s\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n",
-		d.path("extra.schema"), d.path("slapd.pid"), d.path("slapd.args"))
-	fmt.Fprintf(&conf, "TLSCACertificateFile %s\nTLSCertificateFile %s\nTLSCertificateKeyFile %s\n",
-		d.path("ca.crt"), d.path("server.crt"), d.path("server.key"))
-	for i, db := range opts.Databases {
-		dbDir := d.path(fmt.Sprintf("db%d", i))
-		if err := os.MkdirAll(dbDir, 0o700); err != nil {
-			return fmt.Errorf("creating a database folder: %w", err)
-		}
-		fmt.Fprintf(&conf, "\ndatabase mdb\nsuffix %q\nrootdn \"CN=stacktest-root,%s\"\ndirectory %s\nmaxsize 16777216\n", db.Suffix, db.Suffix, dbDir)
-		conf.WriteString("access to attrs=userPassword by anonymous auth by self read by * none\naccess to * by users read by * none\n")
-		files[fmt.Sprintf("db%d.ldif", i)] = []byte(db.LDIF)
-	}
-	files["slapd.conf"] = []byte(conf.String())
-	for name, data := range files {
-		if err := os.WriteFile(d.path(name), data, 0o600); err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
 	}
 	for i, db := range opts.Databases {
 		out, err := exec.Command(slapaddBin, "-f", d.path("slapd.conf"), "-b", db.Suffix, "-l", d.path(fmt.Sprintf("db%d.ldif", i))).CombinedOutput()
@@ -137,6 +127,62 @@ func (d *Directory) setUp(opts LDAPOptions) error {
 	d.args = []string{"-d", "256", "-f", d.path("slapd.conf"), "-h",
 		fmt.Sprintf("ldap://127.0.0.1:%d/ ldaps://127.0.0.1:%d/", d.Port, d.TLSPort)}
 	return nil
+}
+
+// LDAPContainerDir is where the directory image (images/build.sh
+// image-slapd) expects the folder WriteLDAPFolder writes.
+const LDAPContainerDir = "/ldap"
+
+// WriteLDAPFolder writes into dir what the directory image needs at
+// LDAPContainerDir: slapd.conf naming its files there, the private CA,
+// a server certificate for host names (and 127.0.0.1, localhost), and per
+// database dbN.ldif and dbN.suffix, which the image's entrypoint loads.
+// It returns the CA.
+func WriteLDAPFolder(dir string, opts LDAPOptions, names ...string) ([]byte, error) {
+	ca, err := writeLDAPFolder(dir, LDAPContainerDir, opts, names...)
+	if err != nil {
+		return nil, err
+	}
+	for i, db := range opts.Databases {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("db%d.suffix", i)), []byte(db.Suffix), 0o600); err != nil {
+			return nil, fmt.Errorf("writing db%d.suffix: %w", i, err)
+		}
+	}
+	return ca, nil
+}
+
+// writeLDAPFolder writes slapd's files into dir; the config names them
+// under root (dir itself, or where a container mounts it).
+func writeLDAPFolder(dir, root string, opts LDAPOptions, names ...string) ([]byte, error) {
+	at := func(name string) string { return filepath.Join(root, name) }
+	caPEM, certPEM, keyPEM, err := ldapCerts(names...)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{"ca.crt": caPEM, "server.crt": certPEM, "server.key": keyPEM, "extra.schema": []byte(opts.Schema)}
+	var conf strings.Builder
+	for _, s := range []string{"core", "cosine", "inetorgperson"} {
+		fmt.Fprintf(&conf, "include /etc/ldap/schema/%s.schema\n", s)
+	}
+	fmt.Fprintf(&conf, "include %s\npidfile %s\nargsfile %s\nmodulepath /usr/lib/ldap\nmoduleload back_mdb\n",
+		at("extra.schema"), at("slapd.pid"), at("slapd.args"))
+	fmt.Fprintf(&conf, "TLSCACertificateFile %s\nTLSCertificateFile %s\nTLSCertificateKeyFile %s\n",
+		at("ca.crt"), at("server.crt"), at("server.key"))
+	for i, db := range opts.Databases {
+		if err := os.MkdirAll(filepath.Join(dir, fmt.Sprintf("db%d", i)), 0o700); err != nil {
+			return nil, fmt.Errorf("creating a database folder: %w", err)
+		}
+		fmt.Fprintf(&conf, "\ndatabase mdb\nsuffix %q\nrootdn \"CN=stacktest-root,%s\"\ndirectory %s\nmaxsize 16777216\n", db.Suffix, db.Suffix, at(fmt.Sprintf("db%d", i)))
+		conf.WriteString("access to attrs=userPassword by anonymous auth by self read by * none\naccess to * by users read by * none\n")
+		files[fmt.Sprintf("db%d.ldif", i)] = []byte(db.LDIF)
+	}
+	files["slapd.conf"] = []byte(conf.String())
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	return caPEM, nil
 }
 
 func (d *Directory) path(name string) string { return filepath.Join(d.dir, name) }
@@ -202,9 +248,9 @@ func HungListener(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// ldapCerts makes a private CA and a server certificate for 127.0.0.1
-// and localhost signed by it.
-func ldapCerts() (caPEM, certPEM, keyPEM []byte, err error) {
+// ldapCerts makes a private CA and a server certificate for 127.0.0.1,
+// localhost and names, signed by it.
+func ldapCerts(names ...string) (caPEM, certPEM, keyPEM []byte, err error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, nil, err
@@ -226,7 +272,7 @@ func ldapCerts() (caPEM, certPEM, keyPEM []byte, err error) {
 	leaf := &x509.Certificate{
 		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames: append([]string{"localhost"}, names...), IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)

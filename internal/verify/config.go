@@ -16,6 +16,11 @@ import (
 type Identity struct {
 	User     string
 	Password string
+	// Declared marks an account of the spec's verify.identities: the
+	// sign-in step signs in as it, and a matrix cell that disagrees with
+	// the policy names Groups, the memberships the spec declares.
+	Declared bool
+	Groups   []string
 }
 
 // Policy says what the proxy should allow. The caller implements it from
@@ -67,6 +72,9 @@ type Config struct {
 	Puller Identity   // a user who may pull but not push Repo
 	Users  []Identity // all users known from the spec, for the matrix (optional)
 	Policy Policy     // what the proxy should allow
+	// Directory, when set, is the first step (StepDirectory): the
+	// directory's pre-flight (internal/dircheck), run from here.
+	Directory Precheck
 
 	Repo string // repository for the test image; DefaultRepo if ""
 	// MatrixRepos are more repositories whose paths the access matrix

@@ -4,7 +4,10 @@
 //
 // Run walks a fixed list of steps (tls, anonymous-challenge, login, push,
 // pull, denied-push, anonymous-pull, matrix), times each one and returns a
-// Report. The access rules come from the caller through the Policy
+// Report. Two more run when the caller asks: directory first (a pre-flight
+// the caller supplies, Config.Directory) and sign-in after login (the
+// declared identities of Config.Users, whose matrix lines then say what
+// the spec declares). The access rules come from the caller through the Policy
 // interface; this package never reads the YAML spec. It never prints:
 // progress goes to an optional callback and the Report is rendered by
 // WriteText, WriteJSON or WriteJUnit. Passwords never appear in a Report or

@@ -19,6 +19,7 @@ type MatrixRow struct {
 	User     string // "" for anonymous
 	Path     string
 	Cells    []MatrixCell // one per Matrix.Methods entry
+	note     string       // for a declared identity: the memberships the spec declares
 }
 
 // MatrixCell is one raw request.
@@ -91,6 +92,9 @@ func (c MatrixCell) Failed() bool {
 // Explain is one line about a failed cell, e.g.
 // "anonymous OPTIONS /v2/: reached the registry (200 OK), want denied".
 func (row MatrixRow) Explain(c MatrixCell) string {
+	if row.note != "" && (c.Result == CellLeak || c.Result == CellDenied) {
+		return row.explainDeclared(c)
+	}
 	what := ""
 	switch c.Result {
 	case CellLeak:

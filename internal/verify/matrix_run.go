@@ -40,7 +40,7 @@ func (r *run) matrixIdentities() []matrixIdentity {
 		switch {
 		case id.Password == "":
 			mi.skip = "no password known for " + id.User
-		case (id.User == r.c.Pusher.User || id.User == r.c.Puller.User) && !r.loginOK[id.User]:
+		case (id.User == r.c.Pusher.User || id.User == r.c.Puller.User || id.Declared) && !r.loginOK[id.User]:
 			mi.skip = id.User + " could not log in"
 		}
 		ids = append(ids, mi)
@@ -120,7 +120,7 @@ func (r *run) buildMatrix() (*Matrix, []matrixJob) {
 	var todo []pending
 	for _, mi := range r.matrixIdentities() {
 		for _, p := range m.Paths {
-			row := MatrixRow{Identity: mi.label, User: mi.id.User, Path: p}
+			row := MatrixRow{Identity: mi.label, User: mi.id.User, Path: p, note: declaredNote(mi.id)}
 			for j, meth := range m.Methods {
 				c := MatrixCell{Method: meth}
 				c.Allowed = !mi.wrong && r.c.Policy.Allowed(mi.id.User, meth, p)

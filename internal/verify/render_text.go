@@ -13,7 +13,11 @@ import (
 // summary line.
 func WriteText(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
-	ew.printf("regsetup verify %s (client %s, image %s)\n", r.Host, r.Client, r.Image)
+	if r.Image == "" {
+		ew.printf("regsetup verify %s (the directory only)\n", r.Host)
+	} else {
+		ew.printf("regsetup verify %s (client %s, image %s)\n", r.Host, r.Client, r.Image)
+	}
 	width := len(StepAnonymousChallenge) // the longest step name: same layout every time
 	for _, s := range r.Steps {
 		width = max(width, len(s.Name))

@@ -113,9 +113,15 @@ func (r *run) newClient() client {
 // steps runs every step in order; each one is skipped when what it needs
 // did not work.
 func (r *run) steps(ctx context.Context, cl client) {
+	if r.c.Directory != nil {
+		r.step(ctx, StepDirectory, nil, r.c.Directory.step)
+	}
 	r.step(ctx, StepTLS, nil, r.checkTLS)
 	r.step(ctx, StepAnonymousChallenge, r.needTLS, r.checkChallenge)
 	r.step(ctx, StepLogin, r.needTLS, cl.login)
+	if len(r.declared()) > 0 {
+		r.step(ctx, StepSignIn, r.needTLS, r.checkSignIn)
+	}
 	r.step(ctx, StepPush, r.needLogin(r.c.Pusher), r.notePrevious(cl.push))
 	r.step(ctx, StepPull, r.needPushAndLogin(r.c.Puller), cl.pull)
 	r.step(ctx, StepDeniedPush, r.needPushAndLogin(r.c.Puller), cl.deniedPush)

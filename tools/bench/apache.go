@@ -75,18 +75,28 @@ func renderVariant(e *env, dir, profile, key string) (int, error) {
 	if err := benchSpec.Execute(&spec, map[string]any{"Profile": profile, "Port": port, "Cost": e.opts.BcryptCost, "Slow": e.opts.BcryptCost > regspec.MaxBcryptCost}); err != nil {
 		return 0, fmt.Errorf("rendering the spec: %w", err)
 	}
+	return port, renderSpec(e, dir, profile, key, spec.Bytes(), nil)
+}
+
+// renderSpec writes spec, the certificate of key type key, the password
+// files and files (name → content) into dir and runs app.Init there.
+func renderSpec(e *env, dir, profile, key string, spec []byte, files map[string][]byte) error {
 	c := e.certs[key]
-	if err := writeFiles(dir, map[string][]byte{
-		"regsetup.yaml": spec.Bytes(),
+	all := map[string][]byte{
+		"regsetup.yaml": spec,
 		"pull.password": []byte(e.creds.PullPassword), "push.password": []byte(e.creds.PushPassword),
 		"domain.crt": c.CertPEM, "domain.key": c.KeyPEM,
-	}); err != nil {
-		return 0, err
+	}
+	for k, v := range files {
+		all[k] = v
+	}
+	if err := writeFiles(dir, all); err != nil {
+		return err
 	}
 	if _, err := app.Init(app.InitOptions{Paths: app.Paths{Spec: filepath.Join(dir, "regsetup.yaml")}}); err != nil {
-		return 0, fmt.Errorf("regsetup init (%s): %w", profile, err)
+		return fmt.Errorf("regsetup init (%s): %w", profile, err)
 	}
-	return port, nil
+	return nil
 }
 
 // startApache renders the spec with profile ("recipe" or "secure") through
@@ -100,6 +110,12 @@ func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, erro
 	if err != nil {
 		return nil, err
 	}
+	return startRendered(e, name, dir, port, profile, conf)
+}
+
+// startRendered is the rest of startApache, for a folder init rendered
+// with port.
+func startRendered(e *env, name, dir string, port int, profile, conf string) (*apacheRun, error) {
 	auth := filepath.Join(dir, "auth")
 	extra := map[string][]byte{}
 	for _, k := range []string{KeyECDSA, KeyRSA} {

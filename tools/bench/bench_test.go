@@ -15,6 +15,7 @@ func TestParseVariant(t *testing.T) {
 	for in, want := range map[string]string{
 		"direct": "direct", "direct:rsa": "direct", "regsetup-secure": "regsetup-secure",
 		"regsetup-secure:rsa": "regsetup-secure:rsa", "nginx-recipe:ecdsa": "nginx-recipe", "regsetup-compose": "regsetup-compose",
+		"regsetup-secure-ldap": "regsetup-secure-ldap", "regsetup-secure-ldap-nocache": "regsetup-secure-ldap-nocache",
 	} {
 		v, err := ParseVariant(in)
 		if err != nil || v.Name() != want {

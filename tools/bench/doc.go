@@ -5,7 +5,8 @@
 // Run sets up, on loopback and side by side, the variants of Options.Variants
 // (see Variants: the bare registry, the registry's own TLS and htpasswd, the
 // docs' nginx recipe, regsetup's recipe and secure profiles rendered by
-// app.Init, and hand-edited httpd.conf files), then runs every measurement
+// app.Init, the secure profile with the directory backend against a
+// throw-away slapd (ldap.go), and hand-edited httpd.conf files), then runs every measurement
 // (big-image push and pull, many-small-layers push and pull, keep-alive
 // latency, throughput with concurrent clients, TLS handshakes) Reps times,
 // interleaving the variants, and tears everything down. Results are

@@ -193,6 +193,10 @@ func (e *env) start(s VariantSpec) (running, error) {
 		return startApache(e, s.Name(), dir, "recipe", s.Key, "")
 	case KindSecure:
 		return startApache(e, s.Name(), dir, "secure", s.Key, "")
+	case KindSecureLDAP:
+		return startLDAP(e, s.Name(), dir, s.Key, false)
+	case KindSecureLDAPNoCache:
+		return startLDAP(e, s.Name(), dir, s.Key, true)
 	case KindConf:
 		return startApache(e, s.Name(), dir, "secure", s.Key, s.Conf)
 	case KindCompose:

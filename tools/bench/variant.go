@@ -55,10 +55,10 @@ func ParseVariant(s string) (VariantSpec, error) {
 		key = KeyECDSA
 	}
 	switch kind {
-	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindCompose:
+	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose:
 	default:
-		return VariantSpec{}, fmt.Errorf("unknown variant %q (want one of %s, %s, %s, %s, %s, %s, optionally with :rsa)",
-			kind, KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindCompose)
+		return VariantSpec{}, fmt.Errorf("unknown variant %q (want one of %s, %s, %s, %s, %s, %s, %s, %s, optionally with :rsa)",
+			kind, KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose)
 	}
 	if key != KeyECDSA && key != KeyRSA {
 		return VariantSpec{}, fmt.Errorf("variant %q: unknown key type %q (want %s or %s)", s, key, KeyECDSA, KeyRSA)
