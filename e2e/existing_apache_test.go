@@ -53,8 +53,11 @@ func portalVhost(root, out string, port int, protect string, includeFirst bool) 
 		v += inc
 	}
 	v += "</VirtualHost>\n"
-	// the same snippet in a plain-HTTP vhost, by mistake
-	return v + fmt.Sprintf("<VirtualHost 127.0.0.1:%d>\n    ServerName myregistrydomain.com\n%s</VirtualHost>\n", port+plainOffset, inc)
+	// the same snippet in a plain-HTTP vhost, and in the TLS vhost of another
+	// site (registry.example.org's certificate), by mistake
+	return v + fmt.Sprintf("<VirtualHost 127.0.0.1:%d>\n    ServerName myregistrydomain.com\n%s</VirtualHost>\n", port+plainOffset, inc) +
+		fmt.Sprintf("<VirtualHost 127.0.0.1:%d>\n    ServerName registry.example.org\n    SSLEngine on\n"+
+			"    SSLCertificateFile %[2]s/other.crt\n    SSLCertificateKeyFile %[2]s/other.key\n%[3]s</VirtualHost>\n", port+otherCertOffset, root, inc)
 }
 
 // portalRealm and portalIP are two schemes a portal protects / with.
@@ -123,6 +126,42 @@ func TestExistingApacheDebian(t *testing.T) {
 			}
 		})
 	}
+
+	// The snippet included in a vhost that does not terminate TLS for the
+	// domain: verify stops before its steps and says why; over plain HTTP
+	// the snippet itself answers /v2 with the reason, asking no password.
+	t.Run("wrong-vhost", func(t *testing.T) {
+		a.site(t, portalVhost(root, out, port, portalRealm(root), false))
+		a.start(t)
+		plainRefused(t, port+plainOffset)
+		for _, tc := range []struct {
+			name     string
+			port     int
+			insecure bool
+			want     string
+		}{
+			{"plain-http", port + plainOffset, false, fmt.Sprintf("myregistrydomain.com:%d answers without TLS", port+plainOffset)},
+			{"other-certificate", port + otherCertOffset, false, "names registry.example.org, not myregistrydomain.com"},
+			{"other-certificate-insecure", port + otherCertOffset, true, "names registry.example.org, not myregistrydomain.com"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				wrong := filepath.Join(t.TempDir(), "regsetup.yaml")
+				writeFile(t, wrong, fmt.Appendf(nil, existingSpec, tc.port, model.LayoutDebian))
+				for _, f := range []string{"domain.crt", "domain.key"} {
+					data, err := os.ReadFile(filepath.Join(out, f))
+					if err != nil {
+						t.Fatal(err)
+					}
+					writeFile(t, filepath.Join(filepath.Dir(wrong), f), data)
+				}
+				_, err := app.Verify(context.Background(), app.VerifyOptions{Paths: app.Paths{Spec: wrong, Out: out}, Insecure: tc.insecure,
+					Resolve: fmt.Sprintf("myregistrydomain.com:%d:127.0.0.1", tc.port), Layers: 1, LayerSize: 1 << 10})
+				if !errors.Is(err, app.ErrVhostTLS) || !errors.Is(err, app.ErrChecksFailed) || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("verify against the vhost on %d: want ErrVhostTLS saying %q, got %v", tc.port, tc.want, err)
+				}
+			})
+		}
+	})
 
 	t.Run("up-leaves-apache-alone", func(t *testing.T) {
 		a.site(t, portalVhost(root, out, port, portalRealm(root), false))
@@ -279,8 +318,18 @@ func plainRefused(t *testing.T, port int) {
 	if err != nil {
 		t.Fatalf("GET /v2/ over plain HTTP: %v", err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Docker-Distribution-Api-Version") != "registry/2.0" {
-		t.Errorf("/v2/ over plain HTTP: got %s, want 403 from the snippet", resp.Status)
+	const why = "regsetup: this vhost does not terminate TLS: include registry-location.conf only in your TLS VirtualHost for myregistrydomain.com:"
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Docker-Distribution-Api-Version") != "registry/2.0" || !strings.Contains(string(body), why) {
+		t.Errorf("/v2/ over plain HTTP: got %s %q, want 403 from the snippet saying %q", resp.Status, body, why)
+	}
+	anon, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/v2/", port))
+	if err != nil {
+		t.Fatalf("GET /v2/ over plain HTTP: %v", err)
+	}
+	anon.Body.Close()
+	if anon.StatusCode != http.StatusForbidden || anon.Header.Get("WWW-Authenticate") != "" {
+		t.Errorf("/v2/ over plain HTTP without credentials: got %s asking %q, want 403 asking no password", anon.Status, anon.Header.Get("WWW-Authenticate"))
 	}
 }
