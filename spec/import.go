@@ -30,6 +30,9 @@ type ImportOptions struct {
 	// access with the secure profile's fixes) or "recipe" (renders the
 	// document's httpd.conf again, byte for byte).
 	Profile string
+	// SpecDir is the folder the spec will be written to (default: the
+	// imported folder): the certificate paths in it are relative to it.
+	SpecDir string
 }
 
 // imported is what Import found, before it is written as YAML.
@@ -68,6 +71,9 @@ func Import(dir string, o ImportOptions) (*Imported, error) {
 		return nil, err
 	}
 	im.findCerts(dir)
+	if err := im.relativeTo(dir, o.SpecDir); err != nil {
+		return nil, err
+	}
 	if im.domain == "" || im.port == 0 || len(im.push) == 0 || len(im.users) == 0 {
 		return nil, fmt.Errorf("%w: %s has no ServerName, Listen port, push rule (<Limit POST ...> Require) or bcrypt users: not the document's setup", ErrImport, filepath.Join(auth, "httpd.conf"))
 	}
@@ -180,13 +186,37 @@ func (im *imported) findCerts(dir string) {
 	im.notes = append(im.notes, "no domain.crt in certs/ or auth/: put the certificate and key next to the spec, or use tls.generate")
 }
 
+// relativeTo rewrites the certificate paths, found relative to dir, for
+// a spec written in specDir (a spec's paths are relative to its folder).
+func (im *imported) relativeTo(dir, specDir string) error {
+	if specDir == "" || !strings.Contains(im.cert, "/") { // none found: next to the spec, as the note says
+		return nil
+	}
+	from, err := filepath.Abs(specDir)
+	if err != nil {
+		return fmt.Errorf("%w: the spec's folder %s: %w", ErrImport, specDir, err)
+	}
+	to, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("%w: the folder %s: %w", ErrImport, dir, err)
+	}
+	for _, p := range []*string{&im.cert, &im.key} {
+		rel, err := filepath.Rel(from, filepath.Join(to, filepath.FromSlash(*p)))
+		if err != nil {
+			return fmt.Errorf("%w: %s from the spec's folder %s: %w", ErrImport, *p, specDir, err)
+		}
+		*p = filepath.ToSlash(rel)
+	}
+	return nil
+}
+
 func (im *imported) yaml(profile string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Imported by regsetup from a hand-made setup of the document; hashes kept as they were.\nprofile: %s\ndomain: %s\nport: %d\n", profile, im.domain, im.port)
 	if im.admin != "" {
 		fmt.Fprintf(&b, "server_admin: %s\n", im.admin)
 	}
-	fmt.Fprintf(&b, "tls:\n  cert: %s\n  key: %s\nusers:\n", im.cert, im.key)
+	fmt.Fprintf(&b, "tls:\n  cert: %q\n  key: %q\nusers:\n", im.cert, im.key)
 	for _, u := range im.users {
 		fmt.Fprintf(&b, "  - name: %s\n    bcrypt: %q\n", u[0], u[1])
 	}
