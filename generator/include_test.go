@@ -97,3 +97,62 @@ func checkIncludeProject(t *testing.T, m *model.Model, p *types.Project) {
 		t.Fatalf("registry does not carry the model without network: %+v", reg)
 	}
 }
+
+// TestIncludeAuthCache: with auth_cache, an existing Apache gets the
+// cache script reading the output folder's password file, the snippet's
+// mod_lua hooks, the file that loads mod_lua before mod_auth_basic (the
+// layout's mod_lua path, a check that auth_basic is not loaded yet, the
+// Define) and the server file's check for that Define; without it, none.
+func TestIncludeAuthCache(t *testing.T) {
+	for _, tc := range []struct {
+		layout string
+		load   []string
+	}{
+		{model.LayoutDebian, []string{"LoadModule lua_module /usr/lib/apache2/modules/mod_lua.so", "a2enmod 0regsetup-authcache", "enable it as 0regsetup-authcache.load"}},
+		{model.LayoutHTTPD, []string{"LoadModule lua_module modules/mod_lua.so", "Include it before LoadModule auth_basic_module"}},
+	} {
+		t.Run(tc.layout, func(t *testing.T) {
+			m := includeModel(tc.layout)
+			m.Users = []model.User{{Name: "alice", Password: "secret"}}
+			m.BcryptCost = 4
+			m.AuthCacheTTL = 60
+			files := renderedFiles(t, m)
+			wants := map[string][]string{
+				generator.AuthCache:       {`local HTPASSWD = "/srv/regsetup/auth/httpd.htpasswd"`, "local TTL = 60"},
+				generator.IncludeLocation: {"LuaHookCheckUserID /srv/regsetup/auth/authcache.lua check_user_id", "LuaHookFixups /srv/regsetup/auth/authcache.lua fixups"},
+				generator.IncludeServer:   {"<IfDefine !REGSETUP_AUTHCACHE_FIRST>", "auth_cache needs /srv/regsetup/auth/regsetup-authcache.load loaded before mod_auth_basic"},
+				generator.IncludeLuaFirst: append([]string{"<IfModule auth_basic_module>", "Define REGSETUP_AUTHCACHE_FIRST"}, tc.load...),
+			}
+			for p, ws := range wants {
+				for _, w := range ws {
+					if !strings.Contains(files[p], w) {
+						t.Errorf("%s lacks %q:\n%s", p, w, files[p])
+					}
+				}
+			}
+			m.AuthCacheTTL = 0
+			files = renderedFiles(t, m)
+			for _, p := range []string{generator.AuthCache, generator.IncludeLuaFirst} {
+				if _, ok := files[p]; ok {
+					t.Errorf("without auth_cache: %s rendered", p)
+				}
+			}
+			if strings.Contains(files[generator.IncludeLocation], "Lua") || strings.Contains(files[generator.IncludeServer], "AUTHCACHE") {
+				t.Errorf("without auth_cache: mod_lua named:\n%s\n%s", files[generator.IncludeLocation], files[generator.IncludeServer])
+			}
+		})
+	}
+}
+
+func renderedFiles(t *testing.T, m *model.Model) map[string]string {
+	t.Helper()
+	fs, err := generator.Render(m, generator.Previous{}, generator.Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, f := range fs {
+		out[f.Path] = string(f.Data)
+	}
+	return out
+}

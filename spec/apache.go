@@ -73,16 +73,8 @@ func (c *checker) apache(s *Spec) {
 	if s.Profile == string(model.ProfileRecipe) {
 		c.addf("apache.mode", "%q needs the secure profile: the recipe is a whole httpd.conf for a container", ModeInclude)
 	}
-	// The password cache's check_user_id hook must run before
-	// mod_auth_basic's; mod_lua ignores LuaHookCheckUserID's "early" ("does
-	// not currently work" in mod_lua.c), so the order is the modules' load
-	// order, and Debian loads mods-enabled alphabetically: auth_basic first.
-	// Measured on Debian's apache2: the cache answered no request.
 	if s.Auth.Backend == BackendLDAP {
 		c.addf("auth.backend", "%s is not available with apache.mode %q yet: your Apache's own mod_authnz_ldap settings would have to be merged with the snippet's", BackendLDAP, ModeInclude)
-	}
-	if s.AuthCache != nil && *s.AuthCache > 0 {
-		c.addf("auth_cache", "not available with apache.mode %q yet: leave it out or set 0 (your Apache loads mod_auth_basic before mod_lua, so the cache would never answer)", ModeInclude)
 	}
 }
 

@@ -44,9 +44,17 @@ func includeTarget(m *model.Model, out string) ([]string, error) {
 	location := filepath.Join(abs, filepath.FromSlash(generator.IncludeLocation))
 	server := filepath.Join(abs, filepath.FromSlash(generator.IncludeServer))
 	notes := []string{fmt.Sprintf("in your TLS <VirtualHost> for %s:%d, after every other <Location>: Include %s", m.Domain, m.Port, location)}
+	first := filepath.Join(abs, filepath.FromSlash(generator.IncludeLuaFirst))
+	cache := m.AuthCacheTTL > 0
 	if m.Apache.Layout == model.LayoutDebian {
 		notes = append(notes, fmt.Sprintf("once: ln -s %s /etc/apache2/conf-available/ && a2enmod %s && a2enconf regsetup-registry", server, strings.Join(generator.IncludeModules, " ")))
+		if cache {
+			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): ln -s %s /etc/apache2/mods-available/%s.load && a2enmod %s", first, generator.LuaFirstModule, generator.LuaFirstModule))
+		}
 	} else {
+		if cache {
+			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): in httpd.conf, before LoadModule auth_basic_module: Include %s", first))
+		}
 		notes = append(notes, fmt.Sprintf("once: in httpd.conf, outside every <VirtualHost>: Include %s", server))
 	}
 	notes = append(notes, fmt.Sprintf("then: regsetup up (starts the registry only), %s", strings.Join(model.GracefulCommand(m.Apache.Layout), " ")))
