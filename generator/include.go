@@ -25,6 +25,14 @@ const (
 	// LuaFirstModule is the name IncludeLuaFirst is enabled under with
 	// layout debian: it sorts before auth_basic.load.
 	LuaFirstModule = "0regsetup-authcache"
+	// RHELLuaFirst is the name IncludeLuaFirst is linked under in
+	// /etc/httpd/conf.modules.d with layout rhel: it sorts before
+	// 00-base.conf, which loads mod_auth_basic.
+	RHELLuaFirst = "00-0regsetup-authcache.conf"
+	// RHELServer is the name IncludeServer is linked under in
+	// /etc/httpd/conf.d with layout rhel: it sorts before the sites'
+	// files, so its module checks run before the snippet is read.
+	RHELServer = "00-regsetup-registry.conf"
 )
 
 // IncludeModules are the modules the /v2 snippet needs, in a2enmod's
@@ -43,6 +51,8 @@ type includeData struct {
 	ModuleList []string
 	LuaModule  string // where the layout keeps mod_lua.so (auth_cache)
 	LuaFirst   string // a2enmod's name for IncludeLuaFirst (layout debian)
+	RHELFirst  string // its name in conf.modules.d (layout rhel)
+	RHELServer string // IncludeServer's name in conf.d (layout rhel)
 }
 
 // IncludeConfigs renders the snippet for the user's TLS <VirtualHost> and
@@ -79,7 +89,7 @@ func newIncludeData(m *model.Model) (includeData, error) {
 		Layout: m.Apache.Layout, Group: m.Apache.Group, Dir: m.Apache.Dir,
 		Socket:  path.Join(m.Apache.Dir, model.Socket),
 		Modules: strings.Join(IncludeModules, " "), ModuleList: IncludeModules,
-		LuaModule: lua, LuaFirst: LuaFirstModule,
+		LuaModule: lua, LuaFirst: LuaFirstModule, RHELFirst: RHELLuaFirst, RHELServer: RHELServer,
 	}, nil
 }
 

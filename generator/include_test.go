@@ -53,6 +53,8 @@ func TestIncludeConfigs(t *testing.T) {
 	}{
 		{model.LayoutDebian, []string{"a2enmod ssl proxy proxy_http headers", `Error "regsetup: the registry's <Location /v2> needs mod_proxy_http: a2enmod proxy_http"`}},
 		{model.LayoutHTTPD, []string{"LoadModule proxy_http_module modules/mod_proxy_http.so", `needs mod_proxy_http"`}},
+		{model.LayoutRHEL, []string{"ln -s /srv/regsetup/auth/regsetup-registry.conf /etc/httpd/conf.d/00-regsetup-registry.conf", "apachectl configtest && apachectl graceful",
+			`needs mod_ssl: dnf install mod_ssl"`, `needs mod_proxy_http: its LoadModule line in /etc/httpd/conf.modules.d"`}},
 	} {
 		t.Run(tc.layout, func(t *testing.T) {
 			loc, srv, err := generator.IncludeConfigs(includeModel(tc.layout))
@@ -110,6 +112,8 @@ func TestIncludeAuthCache(t *testing.T) {
 	}{
 		{model.LayoutDebian, []string{"LoadModule lua_module /usr/lib/apache2/modules/mod_lua.so", "a2enmod 0regsetup-authcache", "enable it as 0regsetup-authcache.load"}},
 		{model.LayoutHTTPD, []string{"LoadModule lua_module modules/mod_lua.so", "Include it before LoadModule auth_basic_module"}},
+		{model.LayoutRHEL, []string{"LoadModule lua_module modules/mod_lua.so", "ln -s /srv/regsetup/auth/regsetup-authcache.load /etc/httpd/conf.modules.d/00-0regsetup-authcache.conf",
+			"link it as /etc/httpd/conf.modules.d/00-0regsetup-authcache.conf (it must sort before 00-base.conf)"}},
 	} {
 		t.Run(tc.layout, func(t *testing.T) {
 			m := includeModel(tc.layout)

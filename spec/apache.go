@@ -15,12 +15,13 @@ type Apache struct {
 	// socket only that Apache's group can open.
 	Mode string `yaml:"mode"`
 	// Layout (mode include) is how your Apache is installed: "debian"
-	// (default: Debian's and Ubuntu's apache2, a2enmod, conf-available)
-	// or "httpd" (a plain httpd build: LoadModule lines).
+	// (default: Debian's and Ubuntu's apache2, a2enmod, conf-available),
+	// "rhel" (RHEL's httpd and its relatives: conf.modules.d, conf.d) or
+	// "httpd" (a plain httpd build: LoadModule lines).
 	Layout string `yaml:"layout"`
 	// Group (mode include) is the group your Apache's workers run as: it
 	// may read the password file and open the registry's socket. Default
-	// www-data (debian) or daemon (httpd).
+	// www-data (debian), apache (rhel) or daemon (httpd).
 	Group string `yaml:"group"`
 }
 
@@ -63,9 +64,9 @@ func (c *checker) apache(s *Spec) {
 		return
 	}
 	switch a.Layout {
-	case model.LayoutDebian, model.LayoutHTTPD:
+	case model.LayoutDebian, model.LayoutRHEL, model.LayoutHTTPD:
 	default:
-		c.addf("apache.layout", "want %q or %q, got %s", model.LayoutDebian, model.LayoutHTTPD, printable(a.Layout))
+		c.addf("apache.layout", "want %q, %q or %q, got %s", model.LayoutDebian, model.LayoutRHEL, model.LayoutHTTPD, printable(a.Layout))
 	}
 	if !groupRE.MatchString(a.Group) {
 		c.addf("apache.group", "%s is not a group name (letters, digits, '.', '_' and '-')", printable(a.Group))

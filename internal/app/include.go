@@ -51,6 +51,11 @@ func includeTarget(m *model.Model, out string) ([]string, error) {
 		if cache {
 			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): ln -s %s /etc/apache2/mods-available/%s.load && a2enmod %s", first, generator.LuaFirstModule, generator.LuaFirstModule))
 		}
+	} else if m.Apache.Layout == model.LayoutRHEL {
+		notes = append(notes, fmt.Sprintf("once: ln -s %s /etc/httpd/conf.d/%s (the modules it needs are RHEL's defaults; mod_ssl: dnf install mod_ssl)", server, generator.RHELServer))
+		if cache {
+			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): ln -s %s /etc/httpd/conf.modules.d/%s", first, generator.RHELLuaFirst))
+		}
 	} else {
 		if cache {
 			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): in httpd.conf, before LoadModule auth_basic_module: Include %s", first))
