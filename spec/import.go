@@ -22,6 +22,9 @@ type Imported struct {
 	YAML []byte
 	// Notes say what could not be carried over, and what to check.
 	Notes []string
+	// Lossy: something was not carried over, so the spec renders other
+	// files than the folder has (init needs --force to replace them).
+	Lossy bool
 }
 
 // ImportOptions tune Import.
@@ -43,6 +46,7 @@ type imported struct {
 	groups                   [][2]string // name, members (space-separated)
 	pull, push               []string    // "authenticated" or names
 	notes                    []string
+	lossy                    bool
 }
 
 // Import reads the document's hand-made folder (dir/auth/httpd.conf,
@@ -77,10 +81,11 @@ func Import(dir string, o ImportOptions) (*Imported, error) {
 	if im.domain == "" || im.port == 0 || len(im.push) == 0 || len(im.users) == 0 {
 		return nil, fmt.Errorf("%w: %s has no ServerName, Listen port, push rule (<Limit POST ...> Require) or bcrypt users: not the document's setup", ErrImport, filepath.Join(auth, "httpd.conf"))
 	}
+	im.notes = append(im.notes, "regsetup verify logs in as a user who may push and one who may only pull, and needs their passwords: for those two, replace bcrypt: with password_env: (or password_file:); the others keep their hashes")
 	if o.Profile == "secure" {
 		im.notes = append(im.notes, "profile: secure: the same users, groups and access, with the secure profile's fixes (the document's <Limit> blocks let other methods through unauthenticated); --profile recipe renders your httpd.conf again as it is; init needs --force to replace your hand-made httpd.conf (it keeps a copy)")
 	}
-	return &Imported{YAML: im.yaml(o.Profile), Notes: im.notes}, nil
+	return &Imported{YAML: im.yaml(o.Profile), Notes: im.notes, Lossy: im.lossy}, nil
 }
 
 var (
@@ -107,7 +112,7 @@ func (im *imported) readConf(conf []byte) {
 		case f[0] == "Listen" && len(f) > 1 && im.port == 0:
 			im.port, _ = strconv.Atoi(f[1][strings.LastIndex(f[1], ":")+1:])
 		case f[0] == "<LocationMatch" || f[0] == "AuthBasicProvider" && len(f) > 1 && f[1] != "file":
-			im.notes = append(im.notes, fmt.Sprintf("not carried over: %s (write it as access.rules or your own config)", line))
+			im.drop(fmt.Sprintf("not carried over: %s (write it as access.rules or your own config)", line))
 		case limitRE.MatchString(line):
 			methods = strings.Fields(limitRE.FindStringSubmatch(line)[1])
 		case strings.HasPrefix(line, "</Limit") || line == "</RequireAll>":
@@ -127,6 +132,12 @@ func (im *imported) readConf(conf []byte) {
 			}
 		}
 	}
+}
+
+// drop notes something that could not be carried over.
+func (im *imported) drop(note string) {
+	im.notes = append(im.notes, note)
+	im.lossy = true
 }
 
 func appendNew(list []string, names ...string) []string {
@@ -150,7 +161,7 @@ func (im *imported) readUsers(path string) error {
 		case bcryptRE.MatchString(hash) && userRE.MatchString(name):
 			im.users = append(im.users, [2]string{name, hash})
 		default:
-			im.notes = append(im.notes, fmt.Sprintf("not carried over: user %q: its hash is not a bcrypt hash regsetup keeps ($2y$ or $2a$): add it with a password", name))
+			im.drop(fmt.Sprintf("not carried over: user %q: its hash is not a bcrypt hash regsetup keeps ($2y$ or $2a$): add it with a password", name))
 		}
 	}
 	return nil

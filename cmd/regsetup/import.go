@@ -48,8 +48,8 @@ func importCommand() *cli.Command {
 			if !sameDir(filepath.Dir(path), dir) {
 				next += " --out " + dir
 			}
-			if profile == "secure" {
-				next += " --force"
+			if profile == "secure" || im.Lossy { // other files than the hand-made ones
+				next += " --force (a hand-made auth/ is kept whole as auth.before-regsetup)"
 			}
 			fmt.Fprintf(c.App.Writer, "wrote %s: next, %s\n", path, next)
 			return nil

@@ -78,10 +78,10 @@ func TestImportCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	specPath := filepath.Join(dir, "regsetup.yaml")
-	run := func(t *testing.T, args ...string) (int, string, string) {
+	run := func(t *testing.T, cwd string, args ...string) (int, string, string) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
-		cmd.Dir = dir
+		cmd.Dir = cwd
 		for _, kv := range os.Environ() { // the flags only: no REGSETUP_* of the caller's
 			if !strings.HasPrefix(kv, envPrefix) {
 				cmd.Env = append(cmd.Env, kv)
@@ -100,33 +100,43 @@ func TestImportCLI(t *testing.T) {
 	}
 	steps := []struct {
 		name           string
+		from           string // the folder it runs in: dir, or its parent with ".."
 		args           []string
 		before         func(t *testing.T)
 		code           int
 		stdout, stderr []string
 		check          func(t *testing.T)
 	}{
-		{"first import", []string{"import", "."}, nil, exitOK,
-			[]string{"wrote regsetup.yaml: next, regsetup init --spec regsetup.yaml --force\n"},
-			[]string{`note: not carried over: user "carol": its hash is not a bcrypt hash`, `note: not carried over: <LocationMatch "^/v2/team/">`, "note: profile: secure"},
+		{"first import", "", []string{"import", "."}, nil, exitOK,
+			[]string{"wrote regsetup.yaml: next, regsetup init --spec regsetup.yaml --force (a hand-made auth/ is kept whole as auth.before-regsetup)\n"},
+			[]string{`note: not carried over: user "carol": its hash is not a bcrypt hash`, `note: not carried over: <LocationMatch "^/v2/team/">`, "note: profile: secure", "note: regsetup verify logs in as a user who may push and one who may only pull"},
 			func(t *testing.T) { checkImported(t, specPath, "secure", htpasswd) }},
-		{"again without --force", []string{"import", "."}, func(t *testing.T) { appendTo(t, specPath, "# mine\n") }, exitEdited,
+		{"again without --force", "", []string{"import", "."}, func(t *testing.T) { appendTo(t, specPath, "# mine\n") }, exitEdited,
 			nil, []string{"regsetup: regsetup.yaml already exists: import replaces a spec only with --force\n"},
 			func(t *testing.T) {
 				if b, _ := os.ReadFile(specPath); !bytes.HasSuffix(b, []byte("# mine\n")) {
 					t.Errorf("the edited spec was replaced:\n%s", b)
 				}
 			}},
-		{"again with --force and the recipe", []string{"import", "--force", "--profile", "recipe", "."}, nil, exitOK,
-			[]string{"wrote regsetup.yaml: next, regsetup init --spec regsetup.yaml\n"}, []string{"note: not carried over: user \"carol\""},
+		{"again with --force and the recipe", "", []string{"import", "--force", "--profile", "recipe", "."}, nil, exitOK,
+			[]string{"wrote regsetup.yaml: next, regsetup init --spec regsetup.yaml --force (a hand-made auth/ is kept whole as auth.before-regsetup)\n"}, []string{"note: not carried over: user \"carol\""},
 			func(t *testing.T) {
 				if b, _ := os.ReadFile(specPath); bytes.Contains(b, []byte("# mine")) {
 					t.Errorf("--force kept the old spec:\n%s", b)
 				}
 				checkImported(t, specPath, "recipe", htpasswd)
 			}},
-		{"spec elsewhere", []string{"import", "--spec", "../elsewhere.yaml", "."}, nil, exitOK,
-			[]string{"wrote ../elsewhere.yaml: next, regsetup init --spec ../elsewhere.yaml --out . --force\n"}, nil,
+		{"init as import says", "", []string{"init", "--spec", "regsetup.yaml", "--force"}, nil, exitOK,
+			[]string{"replaced   auth/httpd.conf", "replaced   auth/httpd.htpasswd"}, []string{"kept, whole, as auth.before-regsetup"},
+			func(t *testing.T) {
+				kept, _ := os.ReadFile(filepath.Join(dir, "auth.before-regsetup", "httpd.htpasswd"))
+				now, _ := os.ReadFile(filepath.Join(dir, "auth", "httpd.htpasswd"))
+				if !bytes.Equal(kept, htpasswd) || bytes.Contains(now, []byte("carol:")) || !bytes.Equal(now, htpasswd[:bytes.Index(htpasswd, []byte("carol:"))]) {
+					t.Errorf("want the hand-made password file kept whole and the rendered one = its bcrypt users, hashes kept:\nkept:\n%s\nnow:\n%s", kept, now)
+				}
+			}},
+		{"spec elsewhere", "..", []string{"import", "--spec", "elsewhere.yaml", "registry"}, nil, exitOK,
+			[]string{"wrote elsewhere.yaml: next, regsetup init --spec elsewhere.yaml --out registry --force (a hand-made auth/ is kept whole as auth.before-regsetup)\n"}, nil,
 			func(t *testing.T) {
 				path := filepath.Join(filepath.Dir(dir), "elsewhere.yaml")
 				if b, _ := os.ReadFile(path); !bytes.Contains(b, []byte(`cert: "registry/auth/domain.crt"`)) {
@@ -134,17 +144,21 @@ func TestImportCLI(t *testing.T) {
 				}
 				checkImported(t, path, "secure", htpasswd)
 			}},
-		{"no folder", []string{"import"}, nil, exitUsage, nil, []string{"import takes one folder, got 0 arguments"}, nil},
-		{"two folders", []string{"import", ".", "auth"}, nil, exitUsage, nil, []string{"got 2 arguments"}, nil},
-		{"bad profile", []string{"import", "--profile", "nginx", "."}, nil, exitUsage, nil, []string{`--profile "nginx": want secure or recipe`}, nil},
-		{"not the document's folder", []string{"import", "auth"}, nil, exitInvalid, nil, []string{"cannot import the folder: reading the Apache config"}, nil},
+		{"no folder", "", []string{"import"}, nil, exitUsage, nil, []string{"import takes one folder, got 0 arguments"}, nil},
+		{"two folders", "", []string{"import", ".", "auth"}, nil, exitUsage, nil, []string{"got 2 arguments"}, nil},
+		{"bad profile", "", []string{"import", "--profile", "nginx", "."}, nil, exitUsage, nil, []string{`--profile "nginx": want secure or recipe`}, nil},
+		{"not the document's folder", "", []string{"import", "auth"}, nil, exitInvalid, nil, []string{"cannot import the folder: reading the Apache config"}, nil},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
 			if s.before != nil {
 				s.before(t)
 			}
-			code, stdout, stderr := run(t, s.args...)
+			cwd := dir
+			if s.from == ".." {
+				cwd = filepath.Dir(dir)
+			}
+			code, stdout, stderr := run(t, cwd, s.args...)
 			if code != s.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, s.code, stdout, stderr)
 			}
