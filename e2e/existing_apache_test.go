@@ -57,7 +57,13 @@ func portalVhost(root, out string, port int, protect string, includeFirst bool) 
 	// site (registry.example.org's certificate), by mistake
 	return v + fmt.Sprintf("<VirtualHost 127.0.0.1:%d>\n    ServerName myregistrydomain.com\n%s</VirtualHost>\n", port+plainOffset, inc) +
 		fmt.Sprintf("<VirtualHost 127.0.0.1:%d>\n    ServerName registry.example.org\n    SSLEngine on\n"+
-			"    SSLCertificateFile %[2]s/other.crt\n    SSLCertificateKeyFile %[2]s/other.key\n%[3]s</VirtualHost>\n", port+otherCertOffset, root, inc)
+			"    SSLCertificateFile %[2]s/other.crt\n    SSLCertificateKeyFile %[2]s/other.key\n%[3]s</VirtualHost>\n", port+otherCertOffset, root, inc) +
+		// and in the first vhost of a port, whose ServerName is another one,
+		// while the domain's own vhost there has no snippet
+		fmt.Sprintf("<VirtualHost 127.0.0.1:%[1]d>\n    ServerName portal.example.org\n    SSLEngine on\n"+
+			"    SSLCertificateFile %[2]s/portal-domain.crt\n    SSLCertificateKeyFile %[2]s/portal-domain.key\n%[3]s</VirtualHost>\n"+
+			"<VirtualHost 127.0.0.1:%[1]d>\n    ServerName myregistrydomain.com\n    SSLEngine on\n"+
+			"    SSLCertificateFile %[2]s/portal-domain.crt\n    SSLCertificateKeyFile %[2]s/portal-domain.key\n    DocumentRoot %[2]s/www\n</VirtualHost>\n", port+otherNameOffset, root, inc)
 }
 
 // portalRealm and portalIP are two schemes a portal protects / with.
@@ -113,7 +119,7 @@ func TestExistingApacheDebian(t *testing.T) {
 			}
 			rep, err := app.Verify(context.Background(), app.VerifyOptions{Paths: app.Paths{Spec: spec}, Resolve: fmt.Sprintf("myregistrydomain.com:%d:127.0.0.1", port), Layers: 2, LayerSize: 64 << 10})
 			if tc.includeFirst {
-				if !errors.Is(err, app.ErrSectionOverridden) || !errors.Is(err, app.ErrChecksFailed) || !strings.Contains(err.Error(), `realm="Intranet Portal"`) {
+				if !errors.Is(err, app.ErrSectionOverridden) || !errors.Is(err, app.ErrChecksFailed) || !strings.Contains(err.Error(), `realm="Intranet Portal"`) || !strings.Contains(err.Error(), "a section merged after") {
 					t.Fatalf("verify with the Include before <Location />: want ErrSectionOverridden naming the portal's realm, got %v", err)
 				}
 				return
@@ -143,6 +149,7 @@ func TestExistingApacheDebian(t *testing.T) {
 			{"plain-http", port + plainOffset, false, fmt.Sprintf("myregistrydomain.com:%d answers without TLS", port+plainOffset)},
 			{"other-certificate", port + otherCertOffset, false, "names registry.example.org, not myregistrydomain.com"},
 			{"other-certificate-insecure", port + otherCertOffset, true, "names registry.example.org, not myregistrydomain.com"},
+			{"other-servername", port + otherNameOffset, false, "without a challenge, want 401 with Basic realm=\"Registry Authentication\": the vhost Apache picks for myregistrydomain.com:"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				wrong := filepath.Join(t.TempDir(), "regsetup.yaml")
@@ -156,8 +163,12 @@ func TestExistingApacheDebian(t *testing.T) {
 				}
 				_, err := app.Verify(context.Background(), app.VerifyOptions{Paths: app.Paths{Spec: wrong, Out: out}, Insecure: tc.insecure,
 					Resolve: fmt.Sprintf("myregistrydomain.com:%d:127.0.0.1", tc.port), Layers: 1, LayerSize: 1 << 10})
-				if !errors.Is(err, app.ErrVhostTLS) || !errors.Is(err, app.ErrChecksFailed) || !strings.Contains(err.Error(), tc.want) {
-					t.Fatalf("verify against the vhost on %d: want ErrVhostTLS saying %q, got %v", tc.port, tc.want, err)
+				want := app.ErrVhostTLS
+				if tc.port == port+otherNameOffset {
+					want = app.ErrSectionOverridden
+				}
+				if !errors.Is(err, want) || !errors.Is(err, app.ErrChecksFailed) || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("verify against the vhost on %d: want %v saying %q, got %v", tc.port, want, tc.want, err)
 				}
 			})
 		}

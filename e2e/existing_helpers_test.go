@@ -28,12 +28,14 @@ type debianApache struct {
 	env        []string
 }
 
-// Each Debian instance also listens on port+plainOffset, without TLS, and
-// on port+otherCertOffset, with another site's certificate: two vhosts
-// that include the snippet by mistake.
+// Each Debian instance also listens on port+plainOffset, without TLS, on
+// port+otherCertOffset, with another site's certificate, and on
+// port+otherNameOffset, where the snippet is in the vhost of another
+// ServerName: three places the snippet is included by mistake.
 const (
 	plainOffset     = 100
 	otherCertOffset = 200
+	otherNameOffset = 300
 )
 
 // newDebianApache copies /etc/apache2 into root and points it at port.
@@ -67,7 +69,7 @@ export LANG=C
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(a.conf, "apache2.conf"), append(main, "LogLevel notice\n"...))
-	writeFile(t, filepath.Join(a.conf, "ports.conf"), fmt.Appendf(nil, "Listen 127.0.0.1:%d\nListen 127.0.0.1:%d\nListen 127.0.0.1:%d\n", port, port+plainOffset, port+otherCertOffset))
+	writeFile(t, filepath.Join(a.conf, "ports.conf"), fmt.Appendf(nil, "Listen 127.0.0.1:%d\nListen 127.0.0.1:%d\nListen 127.0.0.1:%d\nListen 127.0.0.1:%d\n", port, port+plainOffset, port+otherCertOffset, port+otherNameOffset))
 	sites, _ := filepath.Glob(filepath.Join(a.conf, "sites-enabled", "*"))
 	for _, s := range sites {
 		if err := os.Remove(s); err != nil {

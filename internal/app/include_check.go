@@ -70,8 +70,9 @@ func checkSection(ctx context.Context, cfg verify.Config) error {
 	} else {
 		got += " without a challenge"
 	}
-	if challenge == "" && resp.Header.Get("Docker-Distribution-Api-Version") == "" && resp.StatusCode != http.StatusForbidden {
-		// no trace of the snippet: the vhost that answers is not the one it is in
+	if resp.Header.Get("Docker-Distribution-Api-Version") == "" {
+		// no trace of the snippet (its Header applies even when a later
+		// section decides who enters): the vhost that answers is not the one it is in
 		return fmt.Errorf("%w: %w: GET https://%s/v2/ without credentials answered %s, want 401 with %s: the vhost Apache picks for %s (the one whose ServerName or ServerAlias is %s, else the port's first vhost) does not include %s",
 			ErrChecksFailed, ErrSectionOverridden, cfg.Host, got, registryRealm, cfg.Host, host, generator.IncludeLocation)
 	}

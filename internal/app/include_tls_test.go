@@ -16,8 +16,9 @@ import (
 // TestCheckInclude: the checks verify makes before its steps against your
 // own Apache, on real TCP and TLS servers: a plain-HTTP answer, a
 // certificate for another name (with and without --insecure), an untrusted
-// one, and a /v2/ answer without any trace of the snippet each fail with
-// their own reason; the snippet's answer over a trusted certificate passes.
+// one, a /v2/ answer decided by a later section, and one without any trace
+// of the snippet each fail with their own reason; the snippet's answer over
+// a trusted certificate passes.
 func TestCheckInclude(t *testing.T) {
 	snippet := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("WWW-Authenticate", registryRealm)
@@ -30,6 +31,14 @@ func TestCheckInclude(t *testing.T) {
 	defer plain.Close()
 	portal := httptest.NewTLSServer(http.NotFoundHandler())
 	defer portal.Close()
+	later := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Intranet Portal"`) // a later <Location /> decides
+		w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")   // the snippet's Header still applies
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer later.Close()
+	laterCA := x509.NewCertPool()
+	laterCA.AddCert(later.Certificate())
 	trusted := x509.NewCertPool()
 	trusted.AddCert(tlsSnippet.Certificate())
 	portalCA := x509.NewCertPool()
@@ -50,6 +59,7 @@ func TestCheckInclude(t *testing.T) {
 		{"other-name-insecure", "registry.example.net", tlsSnippet, nil, true, ErrVhostTLS, "not registry.example.net"},
 		{"untrusted", "example.com", tlsSnippet, x509.NewCertPool(), false, ErrVhostTLS, "is not trusted (give its CA with --ca)"},
 		{"untrusted-insecure", "example.com", tlsSnippet, x509.NewCertPool(), true, nil, ""},
+		{"overridden", "example.com", later, laterCA, false, ErrSectionOverridden, `answered 401 Unauthorized with WWW-Authenticate: Basic realm="Intranet Portal", want 401 with Basic realm="Registry Authentication": a section merged after`},
 		{"not-included", "example.com", portal, portalCA, false, ErrSectionOverridden, "answered 404 Not Found without a challenge, want 401 with Basic realm=\"Registry Authentication\": the vhost Apache picks for example.com"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
