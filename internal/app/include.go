@@ -46,17 +46,18 @@ func includeTarget(m *model.Model, out string) ([]string, error) {
 	notes := []string{fmt.Sprintf("in your TLS <VirtualHost> for %s:%d, after every other <Location>: Include %s", m.Domain, m.Port, location)}
 	first := filepath.Join(abs, filepath.FromSlash(generator.IncludeLuaFirst))
 	cache := m.AuthCacheTTL > 0
-	if m.Apache.Layout == model.LayoutDebian {
+	switch m.Apache.Layout {
+	case model.LayoutDebian:
 		notes = append(notes, fmt.Sprintf("once: ln -s %s /etc/apache2/conf-available/ && a2enmod %s && a2enconf regsetup-registry", server, strings.Join(generator.IncludeModules, " ")))
 		if cache {
 			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): ln -s %s /etc/apache2/mods-available/%s.load && a2enmod %s", first, generator.LuaFirstModule, generator.LuaFirstModule))
 		}
-	} else if m.Apache.Layout == model.LayoutRHEL {
+	case model.LayoutRHEL:
 		notes = append(notes, fmt.Sprintf("once: ln -s %s /etc/httpd/conf.d/%s (the modules it needs are RHEL's defaults; mod_ssl: dnf install mod_ssl)", server, generator.RHELServer))
 		if cache {
 			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): ln -s %s /etc/httpd/conf.modules.d/%s", first, generator.RHELLuaFirst))
 		}
-	} else {
+	default:
 		if cache {
 			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): in httpd.conf, before LoadModule auth_basic_module: Include %s", first))
 		}
