@@ -53,8 +53,17 @@ func portalVhost(root, out string, port int, protect string, includeFirst bool) 
 		v += inc
 	}
 	v += "</VirtualHost>\n"
-	// the same snippet in a plain-HTTP vhost, by mistake
-	return v + fmt.Sprintf("<VirtualHost 127.0.0.1:%d>\n    ServerName myregistrydomain.com\n%s</VirtualHost>\n", port+plainOffset, inc)
+	// the same snippet in a plain-HTTP vhost, and in the TLS vhost of another
+	// site (registry.example.org's certificate), by mistake
+	return v + fmt.Sprintf("<VirtualHost 127.0.0.1:%d>\n    ServerName myregistrydomain.com\n%s</VirtualHost>\n", port+plainOffset, inc) +
+		fmt.Sprintf("<VirtualHost 127.0.0.1:%d>\n    ServerName registry.example.org\n    SSLEngine on\n"+
+			"    SSLCertificateFile %[2]s/other.crt\n    SSLCertificateKeyFile %[2]s/other.key\n%[3]s</VirtualHost>\n", port+otherCertOffset, root, inc) +
+		// and in the first vhost of a port, whose ServerName is another one,
+		// while the domain's own vhost there has no snippet
+		fmt.Sprintf("<VirtualHost 127.0.0.1:%[1]d>\n    ServerName portal.example.org\n    SSLEngine on\n"+
+			"    SSLCertificateFile %[2]s/portal-domain.crt\n    SSLCertificateKeyFile %[2]s/portal-domain.key\n%[3]s</VirtualHost>\n"+
+			"<VirtualHost 127.0.0.1:%[1]d>\n    ServerName myregistrydomain.com\n    SSLEngine on\n"+
+			"    SSLCertificateFile %[2]s/portal-domain.crt\n    SSLCertificateKeyFile %[2]s/portal-domain.key\n    DocumentRoot %[2]s/www\n</VirtualHost>\n", port+otherNameOffset, root, inc)
 }
 
 // portalRealm and portalIP are two schemes a portal protects / with.
@@ -110,7 +119,7 @@ func TestExistingApacheDebian(t *testing.T) {
 			}
 			rep, err := app.Verify(context.Background(), app.VerifyOptions{Paths: app.Paths{Spec: spec}, Resolve: fmt.Sprintf("myregistrydomain.com:%d:127.0.0.1", port), Layers: 2, LayerSize: 64 << 10})
 			if tc.includeFirst {
-				if !errors.Is(err, app.ErrSectionOverridden) || !errors.Is(err, app.ErrChecksFailed) || !strings.Contains(err.Error(), `realm="Intranet Portal"`) {
+				if !errors.Is(err, app.ErrSectionOverridden) || !errors.Is(err, app.ErrChecksFailed) || !strings.Contains(err.Error(), `realm="Intranet Portal"`) || !strings.Contains(err.Error(), "a section merged after") {
 					t.Fatalf("verify with the Include before <Location />: want ErrSectionOverridden naming the portal's realm, got %v", err)
 				}
 				return
@@ -123,6 +132,47 @@ func TestExistingApacheDebian(t *testing.T) {
 			}
 		})
 	}
+
+	// The snippet included in a vhost that does not terminate TLS for the
+	// domain: verify stops before its steps and says why; over plain HTTP
+	// the snippet itself answers /v2 with the reason, asking no password.
+	t.Run("wrong-vhost", func(t *testing.T) {
+		a.site(t, portalVhost(root, out, port, portalRealm(root), false))
+		a.start(t)
+		plainRefused(t, port+plainOffset)
+		for _, tc := range []struct {
+			name     string
+			port     int
+			insecure bool
+			want     string
+		}{
+			{"plain-http", port + plainOffset, false, fmt.Sprintf("myregistrydomain.com:%d answers without TLS", port+plainOffset)},
+			{"other-certificate", port + otherCertOffset, false, "names registry.example.org, not myregistrydomain.com"},
+			{"other-certificate-insecure", port + otherCertOffset, true, "names registry.example.org, not myregistrydomain.com"},
+			{"other-servername", port + otherNameOffset, false, "without a challenge, want 401 with Basic realm=\"Registry Authentication\": the vhost Apache picks for myregistrydomain.com:"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				wrong := filepath.Join(t.TempDir(), "regsetup.yaml")
+				writeFile(t, wrong, fmt.Appendf(nil, existingSpec, tc.port, model.LayoutDebian))
+				for _, f := range []string{"domain.crt", "domain.key"} {
+					data, err := os.ReadFile(filepath.Join(out, f))
+					if err != nil {
+						t.Fatal(err)
+					}
+					writeFile(t, filepath.Join(filepath.Dir(wrong), f), data)
+				}
+				_, err := app.Verify(context.Background(), app.VerifyOptions{Paths: app.Paths{Spec: wrong, Out: out}, Insecure: tc.insecure,
+					Resolve: fmt.Sprintf("myregistrydomain.com:%d:127.0.0.1", tc.port), Layers: 1, LayerSize: 1 << 10})
+				want := app.ErrVhostTLS
+				if tc.port == port+otherNameOffset {
+					want = app.ErrSectionOverridden
+				}
+				if !errors.Is(err, want) || !errors.Is(err, app.ErrChecksFailed) || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("verify against the vhost on %d: want %v saying %q, got %v", tc.port, want, tc.want, err)
+				}
+			})
+		}
+	})
 
 	t.Run("up-leaves-apache-alone", func(t *testing.T) {
 		a.site(t, portalVhost(root, out, port, portalRealm(root), false))
@@ -279,8 +329,18 @@ func plainRefused(t *testing.T, port int) {
 	if err != nil {
 		t.Fatalf("GET /v2/ over plain HTTP: %v", err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Docker-Distribution-Api-Version") != "registry/2.0" {
-		t.Errorf("/v2/ over plain HTTP: got %s, want 403 from the snippet", resp.Status)
+	const why = "regsetup: this vhost does not terminate TLS: include registry-location.conf only in your TLS VirtualHost for myregistrydomain.com:"
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Docker-Distribution-Api-Version") != "registry/2.0" || !strings.Contains(string(body), why) {
+		t.Errorf("/v2/ over plain HTTP: got %s %q, want 403 from the snippet saying %q", resp.Status, body, why)
+	}
+	anon, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/v2/", port))
+	if err != nil {
+		t.Fatalf("GET /v2/ over plain HTTP: %v", err)
+	}
+	anon.Body.Close()
+	if anon.StatusCode != http.StatusForbidden || anon.Header.Get("WWW-Authenticate") != "" {
+		t.Errorf("/v2/ over plain HTTP without credentials: got %s asking %q, want 403 asking no password", anon.Status, anon.Header.Get("WWW-Authenticate"))
 	}
 }

@@ -28,9 +28,15 @@ type debianApache struct {
 	env        []string
 }
 
-// plainOffset: each instance also listens on port+plainOffset, without
-// TLS, for a vhost that includes the snippet by mistake.
-const plainOffset = 100
+// Each Debian instance also listens on port+plainOffset, without TLS, on
+// port+otherCertOffset, with another site's certificate, and on
+// port+otherNameOffset, where the snippet is in the vhost of another
+// ServerName: three places the snippet is included by mistake.
+const (
+	plainOffset     = 100
+	otherCertOffset = 200
+	otherNameOffset = 300
+)
 
 // newDebianApache copies /etc/apache2 into root and points it at port.
 func newDebianApache(t *testing.T, root string, port int) *debianApache {
@@ -63,7 +69,7 @@ export LANG=C
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(a.conf, "apache2.conf"), append(main, "LogLevel notice\n"...))
-	writeFile(t, filepath.Join(a.conf, "ports.conf"), fmt.Appendf(nil, "Listen 127.0.0.1:%d\nListen 127.0.0.1:%d\n", port, port+plainOffset))
+	writeFile(t, filepath.Join(a.conf, "ports.conf"), fmt.Appendf(nil, "Listen 127.0.0.1:%d\nListen 127.0.0.1:%d\nListen 127.0.0.1:%d\nListen 127.0.0.1:%d\n", port, port+plainOffset, port+otherCertOffset, port+otherNameOffset))
 	sites, _ := filepath.Glob(filepath.Join(a.conf, "sites-enabled", "*"))
 	for _, s := range sites {
 		if err := os.Remove(s); err != nil {
@@ -131,12 +137,12 @@ func portalFiles(t *testing.T, root string) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(root, "www", "index.html"), []byte("<h1>intranet portal</h1>\n"))
-	for _, f := range []string{"domain.crt", "domain.key"} {
-		data, err := os.ReadFile(filepath.Join(golden.Root(), "testdata", f))
+	for src, dst := range map[string]string{"domain.crt": "portal-domain.crt", "domain.key": "portal-domain.key", "teams.crt": "other.crt", "teams.key": "other.key"} {
+		data, err := os.ReadFile(filepath.Join(golden.Root(), "testdata", src))
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, filepath.Join(root, "portal-"+f), data)
+		writeFile(t, filepath.Join(root, dst), data)
 	}
 	out, err := exec.Command("htpasswd", "-Bbn", "alice", "portalpassword").Output()
 	if err != nil {

@@ -66,7 +66,10 @@ func AuthCacheScript(m *model.Model) ([]byte, error) {
 		return nil, nil
 	}
 	var b bytes.Buffer
-	data := struct{ TTL, Guard int }{TTL: m.AuthCacheTTL}
+	data := struct {
+		TTL, Guard int
+		HTPasswd   string
+	}{TTL: m.AuthCacheTTL, HTPasswd: htpasswdPath(m)}
 	if m.Profile == model.ProfileSecure && m.LDAP != nil {
 		data.Guard = LockoutHold
 	}

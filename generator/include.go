@@ -16,6 +16,23 @@ import (
 const (
 	IncludeLocation = "auth/registry-location.conf"
 	IncludeServer   = "auth/regsetup-registry.conf"
+	// IncludeLuaFirst (with auth_cache) loads mod_lua before
+	// mod_auth_basic, so the password cache's check_user_id hook runs
+	// before mod_auth_basic's: both have the same rank, so they run in
+	// the modules' load order (mod_lua ignores LuaHookCheckUserID's
+	// "early"), and Debian loads mods-enabled/*.load alphabetically.
+	IncludeLuaFirst = "auth/regsetup-authcache.load"
+	// LuaFirstModule is the name IncludeLuaFirst is enabled under with
+	// layout debian: it sorts before auth_basic.load.
+	LuaFirstModule = "0regsetup-authcache"
+	// RHELLuaFirst is the name IncludeLuaFirst is linked under in
+	// /etc/httpd/conf.modules.d with layout rhel: it sorts before
+	// 00-base.conf, which loads mod_auth_basic.
+	RHELLuaFirst = "00-0regsetup-authcache.conf"
+	// RHELServer is the name IncludeServer is linked under in
+	// /etc/httpd/conf.d with layout rhel: it sorts before the sites'
+	// files, so its module checks run before the snippet is read.
+	RHELServer = "00-regsetup-registry.conf"
 )
 
 // IncludeModules are the modules the /v2 snippet needs, in a2enmod's
@@ -32,23 +49,18 @@ type includeData struct {
 	Socket     string // the registry's unix socket, absolute
 	Modules    string // space-separated, for a2enmod
 	ModuleList []string
+	LuaModule  string // where the layout keeps mod_lua.so (auth_cache)
+	LuaFirst   string // a2enmod's name for IncludeLuaFirst (layout debian)
+	RHELFirst  string // its name in conf.modules.d (layout rhel)
+	RHELServer string // IncludeServer's name in conf.d (layout rhel)
 }
 
 // IncludeConfigs renders the snippet for the user's TLS <VirtualHost> and
 // the site-independent file.
 func IncludeConfigs(m *model.Model) (location, server []byte, err error) {
-	if !path.IsAbs(m.Apache.Dir) {
-		return nil, nil, fmt.Errorf("rendering the Apache snippet: the output folder %q is not absolute", m.Apache.Dir)
-	}
-	d := includeData{
-		confData: confData{
-			Secure: true, Port: m.Port, Domain: m.Domain,
-			Authz: locationAuthz(m.Access), RuleSections: ruleSections(m.Access),
-			ConfDir: path.Join(m.Apache.Dir, "auth"),
-		},
-		Layout: m.Apache.Layout, Group: m.Apache.Group, Dir: m.Apache.Dir,
-		Socket:  path.Join(m.Apache.Dir, model.Socket),
-		Modules: strings.Join(IncludeModules, " "), ModuleList: IncludeModules,
+	d, err := newIncludeData(m)
+	if err != nil {
+		return nil, nil, err
 	}
 	var l, s bytes.Buffer
 	if err := templates.IncludeConf.Execute(&l, d); err != nil {
@@ -58,6 +70,53 @@ func IncludeConfigs(m *model.Model) (location, server []byte, err error) {
 		return nil, nil, fmt.Errorf("rendering %s: %w", IncludeServer, err)
 	}
 	return l.Bytes(), s.Bytes(), nil
+}
+
+func newIncludeData(m *model.Model) (includeData, error) {
+	if !path.IsAbs(m.Apache.Dir) {
+		return includeData{}, fmt.Errorf("rendering the Apache snippet: the output folder %q is not absolute", m.Apache.Dir)
+	}
+	lua := "modules/mod_lua.so" // relative to a plain httpd's ServerRoot
+	if m.Apache.Layout == model.LayoutDebian {
+		lua = "/usr/lib/apache2/modules/mod_lua.so" // Debian's ServerRoot is /etc/apache2
+	}
+	return includeData{
+		confData: confData{
+			Secure: true, Port: m.Port, Domain: m.Domain, AuthCache: m.AuthCacheTTL,
+			Authz: locationAuthz(m.Access), RuleSections: ruleSections(m.Access),
+			ConfDir: path.Join(m.Apache.Dir, "auth"),
+		},
+		Layout: m.Apache.Layout, Group: m.Apache.Group, Dir: m.Apache.Dir,
+		Socket:  path.Join(m.Apache.Dir, model.Socket),
+		Modules: strings.Join(IncludeModules, " "), ModuleList: IncludeModules,
+		LuaModule: lua, LuaFirst: LuaFirstModule, RHELFirst: RHELLuaFirst, RHELServer: RHELServer,
+	}, nil
+}
+
+// IncludeLuaFirstFile renders IncludeLuaFirst (nil without auth_cache).
+func IncludeLuaFirstFile(m *model.Model) ([]byte, error) {
+	if m.AuthCacheTTL <= 0 {
+		return nil, nil
+	}
+	d, err := newIncludeData(m)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := templates.IncludeServer.ExecuteTemplate(&b, "lua-first", d); err != nil {
+		return nil, fmt.Errorf("rendering %s: %w", IncludeLuaFirst, err)
+	}
+	return b.Bytes(), nil
+}
+
+// htpasswdPath is the password file as Apache names it (authcache.lua
+// reads it): the container's conf folder, or the output folder's auth/
+// for an existing Apache.
+func htpasswdPath(m *model.Model) string {
+	if m.Apache.Include {
+		return path.Join(m.Apache.Dir, HTPasswd)
+	}
+	return "/usr/local/apache2/conf/httpd.htpasswd"
 }
 
 // renderInclude returns the artifacts for an existing Apache: the
@@ -77,5 +136,17 @@ func renderInclude(m *model.Model, prev Previous, opts Options) ([]File, error) 
 		{Path: IncludeLocation, Data: location, Mode: 0o644},
 		{Path: IncludeServer, Data: server, Mode: 0o644},
 	}
-	return append(append(files, c.auth...), c.compose), nil
+	files = append(files, c.auth...)
+	cache, err := AuthCacheScript(m)
+	if err != nil {
+		return nil, err
+	}
+	first, err := IncludeLuaFirstFile(m)
+	if err != nil {
+		return nil, err
+	}
+	if cache != nil {
+		files = append(files, File{Path: AuthCache, Data: cache, Mode: 0o644}, File{Path: IncludeLuaFirst, Data: first, Mode: 0o644})
+	}
+	return append(files, c.compose), nil
 }

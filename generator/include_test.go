@@ -53,6 +53,8 @@ func TestIncludeConfigs(t *testing.T) {
 	}{
 		{model.LayoutDebian, []string{"a2enmod ssl proxy proxy_http headers", `Error "regsetup: the registry's <Location /v2> needs mod_proxy_http: a2enmod proxy_http"`}},
 		{model.LayoutHTTPD, []string{"LoadModule proxy_http_module modules/mod_proxy_http.so", `needs mod_proxy_http"`}},
+		{model.LayoutRHEL, []string{"ln -s /srv/regsetup/auth/regsetup-registry.conf /etc/httpd/conf.d/00-regsetup-registry.conf", "apachectl configtest && apachectl graceful",
+			`needs mod_ssl: dnf install mod_ssl"`, `needs mod_proxy_http: its LoadModule line in /etc/httpd/conf.modules.d"`}},
 	} {
 		t.Run(tc.layout, func(t *testing.T) {
 			loc, srv, err := generator.IncludeConfigs(includeModel(tc.layout))
@@ -96,4 +98,65 @@ func checkIncludeProject(t *testing.T, m *model.Model, p *types.Project) {
 	if reg.NetworkMode != "none" || len(reg.Ports) != 0 || reg.Image != m.RegistryImage {
 		t.Fatalf("registry does not carry the model without network: %+v", reg)
 	}
+}
+
+// TestIncludeAuthCache: with auth_cache, an existing Apache gets the
+// cache script reading the output folder's password file, the snippet's
+// mod_lua hooks, the file that loads mod_lua before mod_auth_basic (the
+// layout's mod_lua path, a check that auth_basic is not loaded yet, the
+// Define) and the server file's check for that Define; without it, none.
+func TestIncludeAuthCache(t *testing.T) {
+	for _, tc := range []struct {
+		layout string
+		load   []string
+	}{
+		{model.LayoutDebian, []string{"LoadModule lua_module /usr/lib/apache2/modules/mod_lua.so", "a2enmod 0regsetup-authcache", "enable it as 0regsetup-authcache.load"}},
+		{model.LayoutHTTPD, []string{"LoadModule lua_module modules/mod_lua.so", "Include it before LoadModule auth_basic_module"}},
+		{model.LayoutRHEL, []string{"LoadModule lua_module modules/mod_lua.so", "ln -s /srv/regsetup/auth/regsetup-authcache.load /etc/httpd/conf.modules.d/00-0regsetup-authcache.conf",
+			"link it as /etc/httpd/conf.modules.d/00-0regsetup-authcache.conf (it must sort before 00-base.conf)"}},
+	} {
+		t.Run(tc.layout, func(t *testing.T) {
+			m := includeModel(tc.layout)
+			m.Users = []model.User{{Name: "alice", Password: "secret"}}
+			m.BcryptCost = 4
+			m.AuthCacheTTL = 60
+			files := renderedFiles(t, m)
+			wants := map[string][]string{
+				generator.AuthCache:       {`local HTPASSWD = "/srv/regsetup/auth/httpd.htpasswd"`, "local TTL = 60"},
+				generator.IncludeLocation: {"LuaHookCheckUserID /srv/regsetup/auth/authcache.lua check_user_id", "LuaHookFixups /srv/regsetup/auth/authcache.lua fixups"},
+				generator.IncludeServer:   {"<IfDefine !REGSETUP_AUTHCACHE_FIRST>", "auth_cache needs /srv/regsetup/auth/regsetup-authcache.load loaded before mod_auth_basic"},
+				generator.IncludeLuaFirst: append([]string{"<IfModule auth_basic_module>", "Define REGSETUP_AUTHCACHE_FIRST"}, tc.load...),
+			}
+			for p, ws := range wants {
+				for _, w := range ws {
+					if !strings.Contains(files[p], w) {
+						t.Errorf("%s lacks %q:\n%s", p, w, files[p])
+					}
+				}
+			}
+			m.AuthCacheTTL = 0
+			files = renderedFiles(t, m)
+			for _, p := range []string{generator.AuthCache, generator.IncludeLuaFirst} {
+				if _, ok := files[p]; ok {
+					t.Errorf("without auth_cache: %s rendered", p)
+				}
+			}
+			if strings.Contains(files[generator.IncludeLocation], "Lua") || strings.Contains(files[generator.IncludeServer], "AUTHCACHE") {
+				t.Errorf("without auth_cache: mod_lua named:\n%s\n%s", files[generator.IncludeLocation], files[generator.IncludeServer])
+			}
+		})
+	}
+}
+
+func renderedFiles(t *testing.T, m *model.Model) map[string]string {
+	t.Helper()
+	fs, err := generator.Render(m, generator.Previous{}, generator.Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, f := range fs {
+		out[f.Path] = string(f.Data)
+	}
+	return out
 }

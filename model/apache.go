@@ -6,7 +6,7 @@ type Apache struct {
 	// Include: the user's own Apache serves /v2 from a rendered snippet,
 	// and the registry listens on a unix socket only Group can open.
 	Include bool
-	Layout  string // LayoutDebian or LayoutHTTPD
+	Layout  string // LayoutDebian, LayoutHTTPD or LayoutRHEL
 	Group   string // the group the user's Apache workers run as
 	// Dir is the output folder's absolute path, as the user's Apache
 	// opens it (set by init, which knows where it writes).
@@ -18,15 +18,22 @@ const (
 	// LayoutDebian is Debian's and Ubuntu's apache2: a2enmod,
 	// conf-available, `apache2ctl graceful`.
 	LayoutDebian = "debian"
-	// LayoutHTTPD is a plain httpd build (/usr/local/apache2, RHEL's
-	// httpd): LoadModule lines, `httpd -k graceful`.
+	// LayoutHTTPD is a plain httpd build (/usr/local/apache2, your own
+	// image): LoadModule lines, `httpd -k graceful`.
 	LayoutHTTPD = "httpd"
+	// LayoutRHEL is the httpd of RHEL and its relatives (Fedora, CentOS,
+	// Rocky, Alma): conf.modules.d/ and conf.d/ under /etc/httpd,
+	// `apachectl graceful`.
+	LayoutRHEL = "rhel"
 )
 
 // DefaultGroup is the group a layout's packages run Apache's workers as.
 func DefaultGroup(layout string) string {
-	if layout == LayoutHTTPD {
+	switch layout {
+	case LayoutHTTPD:
 		return "daemon" // httpd's own httpd.conf: User daemon, Group daemon
+	case LayoutRHEL:
+		return "apache" // RHEL's httpd.conf: User apache, Group apache
 	}
 	return "www-data" // Debian's envvars: APACHE_RUN_GROUP=www-data
 }
@@ -42,8 +49,11 @@ const (
 // GracefulCommand is the layout's own command that reloads Apache
 // without dropping requests.
 func GracefulCommand(layout string) []string {
-	if layout == LayoutHTTPD {
+	switch layout {
+	case LayoutHTTPD:
 		return []string{"httpd", "-k", "graceful"}
+	case LayoutRHEL:
+		return []string{"apachectl", "graceful"} // RHEL's apachectl: systemctl reload httpd
 	}
 	return []string{"apache2ctl", "graceful"}
 }

@@ -15,12 +15,13 @@ type Apache struct {
 	// socket only that Apache's group can open.
 	Mode string `yaml:"mode"`
 	// Layout (mode include) is how your Apache is installed: "debian"
-	// (default: Debian's and Ubuntu's apache2, a2enmod, conf-available)
-	// or "httpd" (a plain httpd build: LoadModule lines).
+	// (default: Debian's and Ubuntu's apache2, a2enmod, conf-available),
+	// "rhel" (RHEL's httpd and its relatives: conf.modules.d, conf.d) or
+	// "httpd" (a plain httpd build: LoadModule lines).
 	Layout string `yaml:"layout"`
 	// Group (mode include) is the group your Apache's workers run as: it
 	// may read the password file and open the registry's socket. Default
-	// www-data (debian) or daemon (httpd).
+	// www-data (debian), apache (rhel) or daemon (httpd).
 	Group string `yaml:"group"`
 }
 
@@ -63,9 +64,9 @@ func (c *checker) apache(s *Spec) {
 		return
 	}
 	switch a.Layout {
-	case model.LayoutDebian, model.LayoutHTTPD:
+	case model.LayoutDebian, model.LayoutRHEL, model.LayoutHTTPD:
 	default:
-		c.addf("apache.layout", "want %q or %q, got %s", model.LayoutDebian, model.LayoutHTTPD, printable(a.Layout))
+		c.addf("apache.layout", "want %q, %q or %q, got %s", model.LayoutDebian, model.LayoutRHEL, model.LayoutHTTPD, printable(a.Layout))
 	}
 	if !groupRE.MatchString(a.Group) {
 		c.addf("apache.group", "%s is not a group name (letters, digits, '.', '_' and '-')", printable(a.Group))
@@ -73,16 +74,8 @@ func (c *checker) apache(s *Spec) {
 	if s.Profile == string(model.ProfileRecipe) {
 		c.addf("apache.mode", "%q needs the secure profile: the recipe is a whole httpd.conf for a container", ModeInclude)
 	}
-	// The password cache's check_user_id hook must run before
-	// mod_auth_basic's; mod_lua ignores LuaHookCheckUserID's "early" ("does
-	// not currently work" in mod_lua.c), so the order is the modules' load
-	// order, and Debian loads mods-enabled alphabetically: auth_basic first.
-	// Measured on Debian's apache2: the cache answered no request.
 	if s.Auth.Backend == BackendLDAP {
 		c.addf("auth.backend", "%s is not available with apache.mode %q yet: your Apache's own mod_authnz_ldap settings would have to be merged with the snippet's", BackendLDAP, ModeInclude)
-	}
-	if s.AuthCache != nil && *s.AuthCache > 0 {
-		c.addf("auth_cache", "not available with apache.mode %q yet: leave it out or set 0 (your Apache loads mod_auth_basic before mod_lua, so the cache would never answer)", ModeInclude)
 	}
 }
 

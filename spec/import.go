@@ -22,6 +22,9 @@ type Imported struct {
 	YAML []byte
 	// Notes say what could not be carried over, and what to check.
 	Notes []string
+	// Lossy: something was not carried over, so the spec renders other
+	// files than the folder has (init needs --force to replace them).
+	Lossy bool
 }
 
 // ImportOptions tune Import.
@@ -30,6 +33,9 @@ type ImportOptions struct {
 	// access with the secure profile's fixes) or "recipe" (renders the
 	// document's httpd.conf again, byte for byte).
 	Profile string
+	// SpecDir is the folder the spec will be written to (default: the
+	// imported folder): the certificate paths in it are relative to it.
+	SpecDir string
 }
 
 // imported is what Import found, before it is written as YAML.
@@ -40,6 +46,7 @@ type imported struct {
 	groups                   [][2]string // name, members (space-separated)
 	pull, push               []string    // "authenticated" or names
 	notes                    []string
+	lossy                    bool
 }
 
 // Import reads the document's hand-made folder (dir/auth/httpd.conf,
@@ -68,13 +75,17 @@ func Import(dir string, o ImportOptions) (*Imported, error) {
 		return nil, err
 	}
 	im.findCerts(dir)
+	if err := im.relativeTo(dir, o.SpecDir); err != nil {
+		return nil, err
+	}
 	if im.domain == "" || im.port == 0 || len(im.push) == 0 || len(im.users) == 0 {
 		return nil, fmt.Errorf("%w: %s has no ServerName, Listen port, push rule (<Limit POST ...> Require) or bcrypt users: not the document's setup", ErrImport, filepath.Join(auth, "httpd.conf"))
 	}
+	im.notes = append(im.notes, "regsetup verify logs in as a user who may push and one who may only pull, and needs their passwords: for those two, replace bcrypt: with password_env: (or password_file:); the others keep their hashes")
 	if o.Profile == "secure" {
 		im.notes = append(im.notes, "profile: secure: the same users, groups and access, with the secure profile's fixes (the document's <Limit> blocks let other methods through unauthenticated); --profile recipe renders your httpd.conf again as it is; init needs --force to replace your hand-made httpd.conf (it keeps a copy)")
 	}
-	return &Imported{YAML: im.yaml(o.Profile), Notes: im.notes}, nil
+	return &Imported{YAML: im.yaml(o.Profile), Notes: im.notes, Lossy: im.lossy}, nil
 }
 
 var (
@@ -101,7 +112,7 @@ func (im *imported) readConf(conf []byte) {
 		case f[0] == "Listen" && len(f) > 1 && im.port == 0:
 			im.port, _ = strconv.Atoi(f[1][strings.LastIndex(f[1], ":")+1:])
 		case f[0] == "<LocationMatch" || f[0] == "AuthBasicProvider" && len(f) > 1 && f[1] != "file":
-			im.notes = append(im.notes, fmt.Sprintf("not carried over: %s (write it as access.rules or your own config)", line))
+			im.drop(fmt.Sprintf("not carried over: %s (write it as access.rules or your own config)", line))
 		case limitRE.MatchString(line):
 			methods = strings.Fields(limitRE.FindStringSubmatch(line)[1])
 		case strings.HasPrefix(line, "</Limit") || line == "</RequireAll>":
@@ -121,6 +132,12 @@ func (im *imported) readConf(conf []byte) {
 			}
 		}
 	}
+}
+
+// drop notes something that could not be carried over.
+func (im *imported) drop(note string) {
+	im.notes = append(im.notes, note)
+	im.lossy = true
 }
 
 func appendNew(list []string, names ...string) []string {
@@ -144,7 +161,7 @@ func (im *imported) readUsers(path string) error {
 		case bcryptRE.MatchString(hash) && userRE.MatchString(name):
 			im.users = append(im.users, [2]string{name, hash})
 		default:
-			im.notes = append(im.notes, fmt.Sprintf("not carried over: user %q: its hash is not a bcrypt hash regsetup keeps ($2y$ or $2a$): add it with a password", name))
+			im.drop(fmt.Sprintf("not carried over: user %q: its hash is not a bcrypt hash regsetup keeps ($2y$ or $2a$): add it with a password", name))
 		}
 	}
 	return nil
@@ -180,13 +197,37 @@ func (im *imported) findCerts(dir string) {
 	im.notes = append(im.notes, "no domain.crt in certs/ or auth/: put the certificate and key next to the spec, or use tls.generate")
 }
 
+// relativeTo rewrites the certificate paths, found relative to dir, for
+// a spec written in specDir (a spec's paths are relative to its folder).
+func (im *imported) relativeTo(dir, specDir string) error {
+	if specDir == "" || !strings.Contains(im.cert, "/") { // none found: next to the spec, as the note says
+		return nil
+	}
+	from, err := filepath.Abs(specDir)
+	if err != nil {
+		return fmt.Errorf("%w: the spec's folder %s: %w", ErrImport, specDir, err)
+	}
+	to, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("%w: the folder %s: %w", ErrImport, dir, err)
+	}
+	for _, p := range []*string{&im.cert, &im.key} {
+		rel, err := filepath.Rel(from, filepath.Join(to, filepath.FromSlash(*p)))
+		if err != nil {
+			return fmt.Errorf("%w: %s from the spec's folder %s: %w", ErrImport, *p, specDir, err)
+		}
+		*p = filepath.ToSlash(rel)
+	}
+	return nil
+}
+
 func (im *imported) yaml(profile string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Imported by regsetup from a hand-made setup of the document; hashes kept as they were.\nprofile: %s\ndomain: %s\nport: %d\n", profile, im.domain, im.port)
 	if im.admin != "" {
 		fmt.Fprintf(&b, "server_admin: %s\n", im.admin)
 	}
-	fmt.Fprintf(&b, "tls:\n  cert: %s\n  key: %s\nusers:\n", im.cert, im.key)
+	fmt.Fprintf(&b, "tls:\n  cert: %q\n  key: %q\nusers:\n", im.cert, im.key)
 	for _, u := range im.users {
 		fmt.Fprintf(&b, "  - name: %s\n    bcrypt: %q\n", u[0], u[1])
 	}

@@ -37,7 +37,9 @@ type Spec struct {
 	// AuthCache is how many seconds Apache may remember a successful
 	// password check, so bcrypt does not run on every request (secure
 	// profile; 0 turns it off). A changed or removed password stops
-	// working at once, and in any case within this time. Default 60.
+	// working at once, and in any case within this time. Default 60; 0
+	// with apache.mode include, where it also needs
+	// auth/regsetup-authcache.load (mod_lua loaded before mod_auth_basic).
 	AuthCache *int `yaml:"auth_cache"`
 	// Registry is the registry service. Default image registry:2.
 	Registry Image `yaml:"registry"`

@@ -45,6 +45,7 @@ var authCache string
 
 // AuthCache renders auth/authcache.lua, the secure profile's cache of
 // successful password checks (mod_lua). Its data has TTL, in seconds,
-// and Guard: with a directory, how long a failed password is refused
-// without asking it again (0: no guard).
+// Guard: with a directory, how long a failed password is refused
+// without asking it again (0: no guard), and HTPasswd, the password
+// file's path as Apache names it.
 var AuthCache = template.Must(template.New("authcache.lua").Option("missingkey=error").Parse(authCache))

@@ -44,9 +44,23 @@ func includeTarget(m *model.Model, out string) ([]string, error) {
 	location := filepath.Join(abs, filepath.FromSlash(generator.IncludeLocation))
 	server := filepath.Join(abs, filepath.FromSlash(generator.IncludeServer))
 	notes := []string{fmt.Sprintf("in your TLS <VirtualHost> for %s:%d, after every other <Location>: Include %s", m.Domain, m.Port, location)}
-	if m.Apache.Layout == model.LayoutDebian {
+	first := filepath.Join(abs, filepath.FromSlash(generator.IncludeLuaFirst))
+	cache := m.AuthCacheTTL > 0
+	switch m.Apache.Layout {
+	case model.LayoutDebian:
 		notes = append(notes, fmt.Sprintf("once: ln -s %s /etc/apache2/conf-available/ && a2enmod %s && a2enconf regsetup-registry", server, strings.Join(generator.IncludeModules, " ")))
-	} else {
+		if cache {
+			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): ln -s %s /etc/apache2/mods-available/%s.load && a2enmod %s", first, generator.LuaFirstModule, generator.LuaFirstModule))
+		}
+	case model.LayoutRHEL:
+		notes = append(notes, fmt.Sprintf("once: ln -s %s /etc/httpd/conf.d/%s (the modules it needs are RHEL's defaults; mod_ssl: dnf install mod_ssl)", server, generator.RHELServer))
+		if cache {
+			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): ln -s %s /etc/httpd/conf.modules.d/%s", first, generator.RHELLuaFirst))
+		}
+	default:
+		if cache {
+			notes = append(notes, fmt.Sprintf("once (auth_cache: mod_lua before mod_auth_basic): in httpd.conf, before LoadModule auth_basic_module: Include %s", first))
+		}
 		notes = append(notes, fmt.Sprintf("once: in httpd.conf, outside every <VirtualHost>: Include %s", server))
 	}
 	notes = append(notes, fmt.Sprintf("then: regsetup up (starts the registry only), %s", strings.Join(model.GracefulCommand(m.Apache.Layout), " ")))

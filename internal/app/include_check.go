@@ -22,21 +22,25 @@ var ErrSectionOverridden = errors.New("the registry's <Location /v2> is not in f
 // registryRealm is the snippet's AuthName (templates/v2auth.tmpl).
 const registryRealm = `Basic realm="Registry Authentication"`
 
+// checkInclude checks, before verify's own steps, that the snippet is
+// where it must be in the user's Apache: in the vhost that terminates TLS
+// for the domain, and in force for /v2.
+func checkInclude(ctx context.Context, cfg verify.Config) error {
+	if err := checkVhostTLS(ctx, cfg); err != nil {
+		return err
+	}
+	return checkSection(ctx, cfg)
+}
+
 // checkSection asks the user's Apache for /v2/ without credentials: the
 // snippet answers 401 with its own realm and the registry's version
 // header. Any other answer means a later section (a <Location /> after
-// the Include) wins, and the error names what came back instead.
+// the Include) wins, or the vhost that answers for the domain does not
+// include the snippet; the error names what came back instead.
 func checkSection(ctx context.Context, cfg verify.Config) error {
-	host, port, err := net.SplitHostPort(cfg.Host)
+	host, addr, err := includeAddr(cfg)
 	if err != nil {
 		return fmt.Errorf("checking the /v2 section: %w", err)
-	}
-	addr := cfg.Host
-	if cfg.Dial != "" {
-		addr = cfg.Dial
-		if _, _, err := net.SplitHostPort(addr); err != nil {
-			addr = net.JoinHostPort(addr, port)
-		}
 	}
 	tr := &http.Transport{
 		TLSClientConfig: &tls.Config{ServerName: host, RootCAs: cfg.RootCAs, InsecureSkipVerify: cfg.Insecure, MinVersion: tls.VersionTLS12},
@@ -66,6 +70,12 @@ func checkSection(ctx context.Context, cfg verify.Config) error {
 	} else {
 		got += " without a challenge"
 	}
-	return fmt.Errorf("%w: %w: GET https://%s/v2/ without credentials answered %s, want 401 with %s: a section merged after %s decides /v2 (a <Location> or <LocationMatch> after its Include, or in a later vhost file); Include it after every other section of the vhost",
-		ErrChecksFailed, ErrSectionOverridden, cfg.Host, got, registryRealm, generator.IncludeLocation)
+	if resp.Header.Get("Docker-Distribution-Api-Version") == "" {
+		// no trace of the snippet (its Header applies even when a later
+		// section decides who enters): the vhost that answers is not the one it is in
+		return fmt.Errorf("%w: %w: GET https://%s/v2/ without credentials answered %s, want 401 with %s: the vhost Apache picks for %s (the one whose ServerName or ServerAlias is %s, else the port's first vhost) does not include %s",
+			ErrChecksFailed, ErrSectionOverridden, cfg.Host, got, registryRealm, cfg.Host, host, generator.IncludeLocation)
+	}
+	return fmt.Errorf("%w: %w: GET https://%s/v2/ without credentials answered %s, want 401 with %s: a section merged after %s decides /v2 (a <Location> or <LocationMatch> after its Include, or in a later vhost file), or the vhost that answers for %s does not include it; Include it in that vhost, after every other section",
+		ErrChecksFailed, ErrSectionOverridden, cfg.Host, got, registryRealm, generator.IncludeLocation, cfg.Host)
 }

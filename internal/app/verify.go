@@ -67,7 +67,7 @@ func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
 		return nil, fmt.Errorf("%w: %w", verify.ErrConfig, err)
 	}
 	if m.Apache.Include {
-		if err := checkSection(ctx, cfg); err != nil {
+		if err := checkInclude(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
