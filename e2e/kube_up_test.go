@@ -121,6 +121,9 @@ func TestKubeUpStatusDown(t *testing.T) {
 	if strings.TrimSpace(got) != "persistentvolumeclaim/registry-data" {
 		t.Errorf("after down, the cluster has (want only the claim):\n%s", got)
 	}
+	if del := kubectl("get", "pvc/registry-data", "-o", "jsonpath={.metadata.deletionTimestamp}"); del != "" {
+		t.Errorf("down deleted the claim (deletionTimestamp %s); only --delete-data may", del)
+	}
 	cli(0, "down", "--delete-data")
 	// No controller removes the claim's protection finalizer here: deleted
 	// means gone or marked for deletion.

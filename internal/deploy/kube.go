@@ -89,15 +89,13 @@ func kubeUp(ctx context.Context, o Options, lookupEnv func(string) (string, bool
 	k := Kube{Runner: o.Runner, Dir: o.Dir, LookupEnv: lookupEnv}
 	apply := k.ApplyCmd()
 	name, err := k.Cluster(ctx)
-	switch {
-	case errors.Is(err, ErrNoCluster):
+	// No cluster, or a default kubeconfig whose cluster is gone (not a
+	// request to deploy there, unlike KUBECONFIG): say so, print the command.
+	if err != nil && (errors.Is(err, ErrNoCluster) || !k.explicit()) {
 		return &Result{Command: apply.String(), Notes: []string{
-			err.Error() + ": nothing was applied; run this command (printed on stdout) where kubectl reaches your cluster"}}, nil
-	case err != nil && !k.explicit():
-		// A default kubeconfig left behind by an old cluster is not a
-		// request to deploy there: say so, and print the command.
-		return &Result{Command: apply.String(), Notes: []string{err.Error() + ": nothing was applied; run this command when the cluster answers"}}, nil
-	case err != nil:
+			err.Error() + ": nothing was applied; run the command printed on stdout where kubectl reaches your cluster"}}, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	o.Progress("applying " + KubeFolder(o.Dir) + " to the cluster of context " + name + ": " + apply.String())
