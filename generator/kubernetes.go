@@ -59,12 +59,12 @@ func KubernetesFiles(m *model.Model, rendered []File) ([]File, error) {
 	var copies []File
 	haveConfig := false
 	for _, f := range rendered {
-		name, inAuth := strings.CutPrefix(f.Path, "auth/")
+		inAuth := strings.HasPrefix(f.Path, "auth/")
 		switch {
 		case inAuth && f.Private:
-			k.Secrets = append(k.Secrets, "auth/"+name)
+			k.Secrets = append(k.Secrets, f.Path)
 		case inAuth:
-			k.Configs = append(k.Configs, "auth/"+name)
+			k.Configs = append(k.Configs, f.Path)
 		case f.Path == RegistryConfig:
 			haveConfig = true
 		default:
