@@ -170,16 +170,19 @@ func TestKubeDryRun(t *testing.T) {
 	}
 }
 
-// dryRun has the server validate the folder and wants every object
-// accepted.
+// dryRun has the server validate the folder, applied as kubectl does by
+// default and as GitOps tools do (server-side apply), and wants every
+// object accepted.
 func dryRun(t *testing.T, k *stacktest.KubeAPI, folder string, objects int) {
 	t.Helper()
-	out, err := k.Run(context.Background(), "apply", "-k", folder, "--dry-run=server")
-	if err != nil {
-		t.Fatalf("the server refused the manifests: %v\n%s", err, out)
-	}
-	if n := strings.Count(out, "(server dry run)"); n != objects {
-		t.Errorf("the server checked %d objects, kustomize rendered %d:\n%s", n, objects, out)
+	for _, mode := range [][]string{nil, {"--server-side"}} {
+		out, err := k.Run(context.Background(), append([]string{"apply", "-k", folder, "--dry-run=server"}, mode...)...)
+		if err != nil {
+			t.Fatalf("the server refused the manifests (apply %v): %v\n%s", mode, err, out)
+		}
+		if n := strings.Count(out, "(server dry run)"); n != objects {
+			t.Errorf("apply %v: the server checked %d objects, kustomize rendered %d:\n%s", mode, n, objects, out)
+		}
 	}
 }
 
