@@ -256,10 +256,13 @@ spec:
       app.kubernetes.io/name: {{.RegistryName}}
 {{- if .Filesystem}}
 ---
-# The images (storage: filesystem). {{.AccessMode}}: {{if gt .RegistryReplicas 1 -}}
-every registry replica
-# mounts it, on whichever node it runs.{{else}}one registry replica.{{end}} The claim outlives
-# "regsetup down" (only "regsetup down --delete-data" deletes it).
+# The images (storage: filesystem). The claim outlives "regsetup down"; only
+# "regsetup down --delete-data" deletes it.
+{{- if gt .RegistryReplicas 1}}
+# ReadWriteMany: every registry replica mounts it, on whichever node it runs.
+{{- else}}
+# ReadWriteOnce: one registry replica mounts it.
+{{- end}}
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
