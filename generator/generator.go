@@ -86,6 +86,13 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 		}
 		files = append(files, File{Path: RegistryConfig, Data: reg, Mode: 0o600})
 	}
+	if m.Deploy.Target == model.TargetKubernetes {
+		kube, err := KubernetesFiles(m, files)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, kube...)
+	}
 	return files, nil
 }
 

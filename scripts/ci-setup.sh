@@ -102,4 +102,5 @@ done
 if [[ ${SKIP_IMAGES:-0} != 1 ]]; then
   "$build" all
 fi
+bash "$here/install-kube.sh" # 5. kube-apiserver, etcd, kubectl for the Kubernetes tests (built once, cached)
 log "done"

@@ -5,6 +5,7 @@ import (
 
 	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/deploy"
+	"github.com/regsetup/regsetup/model"
 	"github.com/urfave/cli/v2"
 )
 
@@ -74,6 +75,10 @@ func printUp(c *cli.Context, res *app.UpResult) error {
 	for _, n := range res.Notes {
 		fmt.Fprintf(c.App.ErrWriter, "note: %s\n", n)
 	}
+	if res.Command != "" { // nothing applied (kubernetes without a cluster): what to run
+		fmt.Fprintln(out, res.Command)
+		return nil
+	}
 	for _, s := range res.Services {
 		line := fmt.Sprintf("%-10s %s", s.Action, s.Service)
 		if s.Reason != "" {
@@ -85,6 +90,10 @@ func printUp(c *cli.Context, res *app.UpResult) error {
 		fmt.Fprintf(out, "in force: auth/%s\n", res.Set)
 	}
 	m := res.Init.Model
+	if m.Deploy.Target == model.TargetKubernetes {
+		fmt.Fprintln(out, "up: applied; the pods roll out in the cluster (regsetup status shows how far)")
+		return nil
+	}
 	if m.Apache.Include {
 		fmt.Fprintf(out, "up: the registry answers on %s; your Apache serves https://%s:%d/v2/\n", app.RegistrySocket(m), m.Domain, m.Port)
 		return nil

@@ -10,5 +10,9 @@ import (
 // folder (see deploy.StatusOf for the errors). Like Down it needs only the
 // output folder, not a valid spec.
 func Status(ctx context.Context, o StackOptions) (*deploy.Status, error) {
-	return deploy.StatusOf(ctx, deploy.Options{Dir: o.OutDir(), Project: o.Project})
+	status := deploy.StatusOf
+	if deploy.IsKube(o.OutDir()) {
+		status = deploy.KubeStatus
+	}
+	return status(ctx, deploy.Options{Dir: o.OutDir(), Project: o.Project})
 }

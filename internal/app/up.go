@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/regsetup/regsetup/internal/deploy"
+	"github.com/regsetup/regsetup/model"
 )
 
 // StackOptions tune Up, Down and Status.
@@ -49,14 +50,22 @@ func Up(ctx context.Context, o StackOptions) (*UpResult, error) {
 	if err != nil {
 		return &UpResult{Init: res}, err
 	}
-	r, err := deploy.Up(ctx, o.deploy(res))
+	up := deploy.Up
+	if res.Model.Deploy.Target == model.TargetKubernetes {
+		up = deploy.KubeUp
+	}
+	r, err := up(ctx, o.deploy(res))
 	return &UpResult{Result: r, Init: res}, err
 }
 
 // Down stops the stack; deleteData also empties data/. It needs only the
 // output folder, not a valid spec (passwords may be gone by then).
 func Down(ctx context.Context, o StackOptions, deleteData bool) error {
-	return deploy.Down(ctx, deploy.Options{
+	down := deploy.Down
+	if deploy.IsKube(o.OutDir()) {
+		down = deploy.KubeDown
+	}
+	return down(ctx, deploy.Options{
 		Dir: o.OutDir(), Compose: o.Compose, Project: o.Project, Progress: o.Progress,
 	}, deleteData)
 }

@@ -25,4 +25,7 @@ type Result struct {
 	Set string `json:"set"`
 	// Notes are things that did not stop up (e.g. what PruneLegacy removed).
 	Notes []string `json:"notes,omitempty"`
+	// Command is what to run by hand when up applied nothing (target
+	// kubernetes without a cluster: the kubectl apply -k line).
+	Command string `json:"command,omitempty"`
 }
