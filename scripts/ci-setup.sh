@@ -102,4 +102,5 @@ done
 if [[ ${SKIP_IMAGES:-0} != 1 ]]; then
   "$build" all
 fi
+"$here/install-seaweedfs.sh"  # weed, the S3 server of the S3 storage tests (cached under /var/cache/regsetup/seaweedfs)
 log "done"
