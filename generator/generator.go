@@ -41,6 +41,8 @@ type Previous struct {
 	HTPasswd []byte
 	Cert     []byte
 	Key      []byte
+	// RegistryConfig is the registry's config.yml: its http.secret is kept.
+	RegistryConfig []byte
 }
 
 // Options tune rendering.
@@ -76,7 +78,15 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 		files = append(files, File{Path: AuthCache, Data: cache, Mode: 0o644})
 	}
 	files = append(files, LDAPFiles(m)...)
-	return append(files, c.compose), nil
+	files = append(files, c.compose)
+	if m.RegistryConfigured() {
+		reg, err := RegistryConfigFile(m, prev)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: RegistryConfig, Data: reg, Mode: 0o600})
+	}
+	return files, nil
 }
 
 // common are the artifacts every target has: the password and group
