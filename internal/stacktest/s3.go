@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -84,6 +85,29 @@ func startS3(bin, dir string, opts S3Options) (*S3, error) {
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 90 * time.Second
+	}
+	var s *S3
+	var err error
+	for attempt := range 3 {
+		s, err = tryS3(bin, filepath.Join(dir, strconv.Itoa(attempt)), opts)
+		// A free port taken between the check and weed's bind: new ports.
+		if !portTaken(err) {
+			break
+		}
+		s.Stop()
+	}
+	return s, err
+}
+
+// portTaken reports whether err is weed exiting for want of a port.
+func portTaken(err error) bool {
+	var ee *earlyExitError
+	return errors.As(err, &ee) && (strings.Contains(ee.log, "is not available on") || strings.Contains(ee.log, "address already in use"))
+}
+
+func tryS3(bin, dir string, opts S3Options) (*S3, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating weed dir: %w", err)
 	}
 	s := &S3{Bucket: opts.Bucket, Region: "us-east-1", AccessKey: "AK" + randomHex(9), SecretKey: randomHex(20)}
 	ports, err := freePorts(10)
