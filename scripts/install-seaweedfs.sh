@@ -15,11 +15,19 @@
 # Environment (all optional):
 #   WEED_BIN            where to symlink the binary (default: /usr/local/bin/weed)
 #   REGSETUP_CACHE_DIR  binary cache (default: /var/cache/regsetup)
+#   WEED_IMAGE          image tag (default: seaweedfs:local)
+#   DOCKER              docker client (default: docker)
 #
 # The first (cold) build downloads about 3.6 GB of modules and compiles for
 # about 5 minutes on 2 cores (peak 2.2 GB RSS); later runs reuse
 # $REGSETUP_CACHE_DIR/seaweedfs/weed-<version>-<os>-<arch> and finish at once.
-# The tests find the binary as `weed` on PATH (internal/stacktest/s3.go).
+# The tests find the binary at /usr/local/bin/weed (internal/stacktest/s3.go).
+#
+# When a docker daemon answers, it also builds the local image
+# seaweedfs:local (FROM scratch: the static binary, /tmp and /data; the
+# entrypoint is weed), for tests that run the S3 server in a container next
+# to the stack's (internal/stacktest/s3_container.go). It is rebuilt only
+# when its label org.regsetup.weed names another version. No docker: skipped.
 #
 # To upgrade: change the version in tools/seaweedfs (go get
 # github.com/seaweedfs/seaweedfs@<pseudo-version> && go mod tidy), re-copy the
@@ -97,3 +105,32 @@ fi
 
 # Sanity check: the binary runs and names its version.
 log "$("$link" version 2>&1 | head -n 1)"
+
+image="${WEED_IMAGE:-seaweedfs:local}"
+docker="${DOCKER:-docker}"
+if ! timeout 10 "$docker" info >/dev/null 2>&1; then
+	log "no docker daemon: image $image not built"
+	exit 0
+fi
+if [[ $force -eq 0 && "$("$docker" image inspect -f '{{index .Config.Labels "org.regsetup.weed"}}' "$image" 2>/dev/null)" == "$version" ]]; then
+	log "image $image is already $version"
+	exit 0
+fi
+ctx="$(mktemp -d "$cache_dir/.image.XXXXXX")"
+trap 'rm -rf "$ctx"' EXIT
+ln "$cached_bin" "$ctx/weed" 2>/dev/null || cp "$cached_bin" "$ctx/weed"
+mkdir -p "$ctx/rootfs/tmp" "$ctx/rootfs/data"
+chmod 1777 "$ctx/rootfs/tmp"
+cat >"$ctx/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY rootfs/ /
+COPY weed /usr/bin/weed
+ENTRYPOINT ["/usr/bin/weed"]
+DOCKERFILE
+# The classic builder: dockerd 20.10 has no buildx.
+out=$(DOCKER_BUILDKIT=0 "$docker" build -q --label "org.regsetup.weed=$version" -t "$image" "$ctx" 2>&1) || {
+	printf '%s\n' "$out" >&2
+	log "docker build of $image failed"
+	exit 1
+}
+log "built image $image ($version)"

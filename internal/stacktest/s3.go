@@ -49,8 +49,11 @@ type S3 struct {
 	// bucket's objects are the files under /buckets/<Bucket>/.
 	FilerURL string
 
-	proc   *proc
-	client *http.Client
+	proc      *proc  // weed, run natively
+	container string // or its container's ID (s3_container.go)
+	alias     string // the container's name on the networks it joins
+	probe     string // Endpoint as this process reaches it
+	client    *http.Client
 }
 
 // S3Require fails (CI=true) or skips the test unless weed is installed.
@@ -65,18 +68,25 @@ func StartS3(t testing.TB, opts S3Options) *S3 {
 	t.Helper()
 	bin := S3Require(t)
 	s, err := startS3(bin, t.TempDir(), opts)
-	if s != nil && s.proc != nil {
-		t.Cleanup(s.Stop)
-		t.Cleanup(func() {
-			if t.Failed() {
-				t.Logf("stacktest: weed (%s) log (tail):\n%s", s.Endpoint, s.proc.tail(40))
-			}
-		})
-	}
+	s.cleanup(t)
 	if err != nil {
 		t.Fatalf("stacktest: %v", err)
 	}
 	return s
+}
+
+// cleanup stops weed when the test ends, after logging its output's tail
+// if the test failed.
+func (s *S3) cleanup(t testing.TB) {
+	if s == nil || (s.proc == nil && s.container == "") {
+		return
+	}
+	t.Cleanup(s.Stop)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("stacktest: weed (%s) log (tail):\n%s", s.Endpoint, tail(s.Log(), 40))
+		}
+	})
 }
 
 func startS3(bin, dir string, opts S3Options) (*S3, error) {
@@ -109,7 +119,7 @@ func tryS3(bin, dir string, opts S3Options) (*S3, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating weed dir: %w", err)
 	}
-	s := &S3{Bucket: opts.Bucket, Region: "us-east-1", AccessKey: "AK" + randomHex(9), SecretKey: randomHex(20)}
+	s := newS3(opts)
 	ports, err := freePorts(10)
 	if err != nil {
 		return nil, err
@@ -132,7 +142,6 @@ func tryS3(bin, dir string, opts S3Options) (*S3, error) {
 		"-s3.config", conf, "-s3.port.iceberg", "0", "-s3.port.lance", "0", "-webdav=false",
 		"-bucket", s.Bucket}
 	scheme := "http"
-	s.client = &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}, Timeout: 5 * time.Second}
 	if opts.TLS {
 		scheme = "https"
 		if args, err = s.withTLS(dir, args); err != nil {
@@ -140,6 +149,7 @@ func tryS3(bin, dir string, opts S3Options) (*S3, error) {
 		}
 	}
 	s.Endpoint = scheme + "://127.0.0.1:" + p(6)
+	s.probe = s.Endpoint
 	s.FilerURL = "http://127.0.0.1:" + p(4)
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
@@ -150,6 +160,13 @@ func tryS3(bin, dir string, opts S3Options) (*S3, error) {
 		return s, fmt.Errorf("weed mini: %w", err)
 	}
 	return s, nil
+}
+
+// newS3 is an S3 with a fresh identity, the HTTP client for probes, and
+// opts' bucket.
+func newS3(opts S3Options) *S3 {
+	return &S3{Bucket: opts.Bucket, Region: "us-east-1", AccessKey: "AK" + randomHex(9), SecretKey: randomHex(20),
+		client: &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}, Timeout: 5 * time.Second}}
 }
 
 // identityJSON is weed's S3 config: one identity with every action.
@@ -194,7 +211,7 @@ func (s *S3) withTLS(dir string, args []string) ([]string, error) {
 // ready: the S3 API answers (an anonymous request gets 403) and the bucket
 // exists in the filer.
 func (s *S3) ready() error {
-	resp, err := s.client.Get(s.Endpoint + "/" + s.Bucket)
+	resp, err := s.client.Get(s.probe + "/" + s.Bucket)
 	if err != nil {
 		return fmt.Errorf("s3 api: %w", err)
 	}
@@ -224,10 +241,22 @@ func (s *S3) ObjectSize(key string) (int64, error) {
 }
 
 // Log returns weed's output so far.
-func (s *S3) Log() string { return s.proc.log() }
+func (s *S3) Log() string {
+	if s.container != "" {
+		return containerLog(s.container)
+	}
+	return s.proc.log()
+}
 
-// Stop stops weed (its process group, by PID). Safe to call more than once.
-func (s *S3) Stop() { s.proc.stop(10 * time.Second) }
+// Stop stops weed (its process group, by PID; or its container, by ID).
+// Safe to call more than once.
+func (s *S3) Stop() {
+	if s.container != "" {
+		_ = exec.Command("docker", "rm", "-f", s.container).Run()
+		return
+	}
+	s.proc.stop(10 * time.Second)
+}
 
 // freePorts returns n distinct ports free on 127.0.0.1 now.
 func freePorts(n int) ([]int, error) {
