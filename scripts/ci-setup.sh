@@ -10,7 +10,11 @@
 #   3. adds "127.0.0.1 myregistrydomain.com registry" style lines to
 #      /etc/hosts for names that do not resolve there yet;
 #   4. runs images/build.sh all: the native httpd at /usr/local/apache2 and the
-#      local images httpd:2.4 and registry:2 (cached under /var/cache/regsetup).
+#      local images httpd:2.4, registry:2 and regsetup-slapd:local (cached
+#      under /var/cache/regsetup);
+#   5. scripts/install-seaweedfs.sh: weed, the S3 server of the S3 tests;
+#   6. scripts/install-kube.sh: kube-apiserver, etcd and kubectl for the
+#      Kubernetes tests (both built from Go modules once, then cached).
 #
 # Environment: DOCKERD_FLAGS (extra dockerd flags), DOCKERD_TIMEOUT (seconds,
 # default 60), REGSETUP_HOSTS (default "myregistrydomain.com registry"),
@@ -102,5 +106,6 @@ done
 if [[ ${SKIP_IMAGES:-0} != 1 ]]; then
   "$build" all
 fi
-bash "$here/install-kube.sh" # 5. kube-apiserver, etcd, kubectl for the Kubernetes tests (built once, cached)
+"$here/install-seaweedfs.sh" # 5. weed, the S3 server of the S3 storage tests (cached under /var/cache/regsetup/seaweedfs)
+bash "$here/install-kube.sh" # 6. kube-apiserver, etcd, kubectl for the Kubernetes tests (built once, cached)
 log "done"

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -11,9 +12,17 @@ import (
 // is just as secret. No message quotes any part of their values.
 var secretKeys = []string{"password", "password_env", "password_file", "bcrypt"}
 
+// secretPaths are the other fields that name where a secret is: an S3
+// secret key pasted there by mistake is just as secret.
+var secretPaths = []string{"storage.s3.secret_key_env", "storage.s3.secret_key_file"}
+
 // isSecretField reports whether a field path (users[1].password_env,
-// verify.identities[0].password_file) is one of a user's secretKeys.
+// verify.identities[0].password_file) is one of a user's secretKeys or one
+// of secretPaths.
 func isSecretField(field string) bool {
+	if slices.Contains(secretPaths, field) {
+		return true
+	}
 	i := strings.LastIndexByte(field, '.')
 	if i < 0 || !strings.HasPrefix(field, "users[") && !strings.HasPrefix(field, "verify.identities[") {
 		return false

@@ -21,7 +21,11 @@ func (c *checker) secretValue(field, env, file string) model.Secret {
 		}
 		val, ok := c.opts.LookupEnv(env)
 		if !ok || val == "" {
-			c.addf(field, "environment variable %s is not set or empty", printable(env))
+			if isSecretField(field) {
+				c.addf(field, "the environment variable it names is not set or empty")
+			} else {
+				c.addf(field, "environment variable %s is not set or empty", printable(env))
+			}
 			return ""
 		}
 		v = val

@@ -15,6 +15,14 @@
 // run in parallel (or in parallel packages) must render configs with distinct
 // ports. Start fails with a clear message when the port is already in use.
 //
+// For the S3 storage path (s3*.go): StartS3 runs SeaweedFS's weed mini, a
+// real S3 server with SigV4 credentials, on free loopback ports (over TLS
+// with a private CA on request), StartS3Container runs it in the local
+// image seaweedfs:local, StartReplica runs docker-registry from a given
+// config (without AWS_CA_BUNDLE, which makes 2.8's s3 driver panic), and
+// StartFront runs Apache in front of an address the test serves
+// (BackendListener), e.g. a balancer over several replicas.
+//
 // Everything needs root (mount and PID namespaces). Require skips the test
 // when the tools are missing, except under CI=true, where it fails instead.
 package stacktest

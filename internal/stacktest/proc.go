@@ -80,8 +80,11 @@ func (p *proc) log() string {
 }
 
 // tail returns the last n lines of the log.
-func (p *proc) tail(n int) string {
-	lines := strings.Split(strings.TrimRight(p.log(), "\n"), "\n")
+func (p *proc) tail(n int) string { return tail(p.log(), n) }
+
+// tail returns the last n lines of text.
+func tail(text string, n int) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}

@@ -115,14 +115,17 @@ var noProxy = &http.Client{
 }
 
 // registryAnswers checks that the registry serves its API root.
-func registryAnswers(addr string) error {
+func registryAnswers(addr string) error { return answers(addr, http.StatusOK) }
+
+// answers checks that GET http://addr/v2/ answers want.
+func answers(addr string, want int) error {
 	resp, err := noProxy.Get("http://" + addr + "/v2/")
 	if err != nil {
 		return err
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /v2/: %s", resp.Status)
+	if resp.StatusCode != want {
+		return fmt.Errorf("GET /v2/: %s, want %d", resp.Status, want)
 	}
 	return nil
 }

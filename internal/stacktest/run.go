@@ -28,18 +28,8 @@ func Run(out, dir string, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("locating out dir: %w", err)
 	}
-	conf, err := os.ReadFile(filepath.Join(out, "auth", "httpd.conf"))
+	port, err := apachePort(out)
 	if err != nil {
-		return nil, fmt.Errorf("reading apache config: %w", err)
-	}
-	port, err := listenPort(conf)
-	if err != nil {
-		return nil, fmt.Errorf("auth/httpd.conf: %w", err)
-	}
-	if strconv.Itoa(port) == registryPort {
-		return nil, fmt.Errorf("apache Listen port %d collides with the registry's port on loopback; use another port", port)
-	}
-	if err := portFree(port); err != nil {
 		return nil, err
 	}
 	s := &Stack{Out: out, Port: port, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), opts: opts.withDefaults()}
@@ -48,24 +38,50 @@ func Run(out, dir string, opts Options) (*Stack, error) {
 		return s, err
 	}
 	registryIP, _, _ := net.SplitHostPort(s.RegistryAddr)
+	return s, s.startApache(dir, registryIP)
+}
+
+// apachePort is the Listen port of out/auth/httpd.conf, checked free and
+// apart from the registry's.
+func apachePort(out string) (int, error) {
+	conf, err := os.ReadFile(filepath.Join(out, "auth", "httpd.conf"))
+	if err != nil {
+		return 0, fmt.Errorf("reading apache config: %w", err)
+	}
+	port, err := listenPort(conf)
+	if err != nil {
+		return 0, fmt.Errorf("auth/httpd.conf: %w", err)
+	}
+	if strconv.Itoa(port) == registryPort {
+		return 0, fmt.Errorf("apache Listen port %d collides with the registry's port on loopback; use another port", port)
+	}
+	if err := portFree(port); err != nil {
+		return 0, err
+	}
+	return port, nil
+}
+
+// startApache runs httpd on s.Out/auth with "registry" resolving to
+// registryIP and waits until it serves.
+func (s *Stack) startApache(dir, registryIP string) error {
 	logsDir, hostsFile, err := nsDirs(dir, registryIP)
 	if err != nil {
-		return s, err
+		return err
 	}
 	args := []string{"-DFOREGROUND"}
 	for _, d := range s.opts.Directives {
 		args = append(args, "-c", d)
 	}
-	cmd := httpdCmd(context.Background(), filepath.Join(out, "auth"), logsDir, hostsFile, args...)
+	cmd := httpdCmd(context.Background(), filepath.Join(s.Out, "auth"), logsDir, hostsFile, args...)
 	s.apache, err = startProc("httpd", filepath.Join(dir, "apache.log"), cmd)
 	if err != nil {
-		return s, err
+		return err
 	}
 	err = s.apache.waitReady(s.opts.ReadyTimeout, func() error { return anyMPMReady(s.apache, s.Addr) })
 	if err != nil {
-		return s, fmt.Errorf("apache on port %d: %w", port, err)
+		return fmt.Errorf("apache on port %d: %w", s.Port, err)
 	}
-	return s, nil
+	return nil
 }
 
 // anyMPMReady is apacheReady for every MPM: each logs "resuming normal
