@@ -57,3 +57,8 @@ func (m *Model) RegistryConfigured() bool {
 	scaled := m.Deploy.Target != "" && m.Deploy.Target != TargetCompose
 	return scaled || m.Storage.Driver == StorageS3
 }
+
+// OnSwarm and OnKubernetes name the target without its constant, for
+// callers that only print.
+func (d Deploy) OnSwarm() bool      { return d.Target == TargetSwarm }
+func (d Deploy) OnKubernetes() bool { return d.Target == TargetKubernetes }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/regsetup/regsetup/internal/app"
 	"github.com/regsetup/regsetup/internal/deploy"
-	"github.com/regsetup/regsetup/model"
 	"github.com/urfave/cli/v2"
 )
 
@@ -90,7 +89,7 @@ func printUp(c *cli.Context, res *app.UpResult) error {
 		fmt.Fprintf(out, "in force: auth/%s\n", res.Set)
 	}
 	m := res.Init.Model
-	if m.Deploy.Target == model.TargetKubernetes {
+	if m.Deploy.OnKubernetes() {
 		fmt.Fprintln(out, "up: applied; the pods roll out in the cluster (regsetup status shows how far)")
 		return nil
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/regsetup/regsetup/internal/golden"
 	"github.com/regsetup/regsetup/internal/stacktest"
 	"github.com/regsetup/regsetup/model"
 )
