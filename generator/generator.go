@@ -76,6 +76,13 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 		files = append(files, File{Path: AuthCache, Data: cache, Mode: 0o644})
 	}
 	files = append(files, LDAPFiles(m)...)
+	if m.Deploy.Target == model.TargetSwarm {
+		stack, err := StackYAML(m, files)
+		if err != nil {
+			return nil, err
+		}
+		return append(files, File{Path: StackFile, Data: stack, Mode: 0o644}), nil
+	}
 	return append(files, c.compose), nil
 }
 

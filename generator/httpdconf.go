@@ -30,6 +30,10 @@ type confData struct {
 	// directory's server-level and <Location /v2> directives.
 	LDAPServer   string
 	LDAPLocation string
+	// Spread (target swarm): a new backend connection per request, so
+	// requests spread over the registry's tasks (DNS round robin, no VIP),
+	// and a task that went away is not held against the name (retry=0).
+	Spread bool
 }
 
 // HTTPDConfig renders auth/httpd.conf.
@@ -45,6 +49,7 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 		PullRequire:  recipeRequire(m.Access.Pull),
 		PushRequire:  recipeRequire(m.Access.Push),
 		ConfDir:      apacheConfDir,
+		Spread:       m.Deploy.Target == model.TargetSwarm,
 	}
 	if d.Secure && m.DaemonGID != model.DaemonGroup {
 		d.WorkersGID = m.DaemonGID

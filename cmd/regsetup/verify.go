@@ -23,6 +23,7 @@ func verifyFlags() []cli.Flag {
 		&cli.Int64Flag{Name: "layer-size", Value: verify.DefaultLayerSize, Usage: "`BYTES` per layer"},
 		&cli.StringFlag{Name: "junit", Usage: "also write a JUnit XML report to `FILE`"},
 		&cli.StringFlag{Name: "tag", Value: verify.DefaultTag, Usage: "the one `TAG` every run pushes to (runs that may overlap need their own)"},
+		&cli.StringFlag{Name: "project", Usage: "deploy.target swarm: the stack `NAME` (default: from the output folder, as up names it)"},
 		&cli.StringFlag{Name: "cleanup", Value: string(verify.CleanupPrevious), Usage: "`MODE`: previous (delete the last run's image where the registry allows deletes), all (this run's too), none (never delete)"},
 	}
 }
@@ -32,7 +33,7 @@ func verifyOptions(c *cli.Context) app.VerifyOptions {
 		Paths: paths(c), CA: c.String("ca"), Insecure: c.Bool("insecure"), Resolve: c.String("resolve"),
 		Client: c.String("client"), PushUser: c.String("push-user"), PullUser: c.String("pull-user"),
 		Repo: c.String("repo"), Layers: c.Int("layers"), LayerSize: c.Int64("layer-size"),
-		Tag: c.String("tag"), Cleanup: c.String("cleanup"),
+		Tag: c.String("tag"), Cleanup: c.String("cleanup"), Project: c.String("project"),
 	}
 }
 

@@ -8,6 +8,7 @@ const (
 	Reloaded  Action = "reloaded"  // Apache re-read its config (graceful, SIGUSR1)
 	Recreated Action = "recreated" // a new container replaced the running one
 	Unchanged Action = "unchanged" // it was running and already had the files on disk
+	Updated   Action = "updated"   // swarm: a rolling update replaced its tasks, one at a time
 )
 
 // ServiceResult is what up did to one service, and why.
@@ -25,4 +26,6 @@ type Result struct {
 	Set string `json:"set"`
 	// Notes are things that did not stop up (e.g. what PruneLegacy removed).
 	Notes []string `json:"notes,omitempty"`
+	// Endpoints (swarm) are the Apache tasks' published ports that answered.
+	Endpoints []Endpoint `json:"endpoints,omitempty"`
 }

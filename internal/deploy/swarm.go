@@ -1,0 +1,316 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/regsetup/regsetup/generator"
+	"github.com/regsetup/regsetup/internal/execx"
+)
+
+// Swarm runs one stack's docker stack and service commands on a swarm
+// manager (the docker CLI's own DOCKER_HOST or context).
+type Swarm struct {
+	Runner execx.Runner
+	File   string // stack.yml
+	Stack  string // the stack's name
+}
+
+// IsSwarm reports whether dir was rendered for deploy.target swarm: it
+// has a stack file and no compose file (down and status need no spec).
+func IsSwarm(dir string) bool {
+	return fileExists(filepath.Join(dir, generator.StackFile)) && !fileExists(filepath.Join(dir, generator.ComposeFile))
+}
+
+func (o *Options) swarm() *Swarm {
+	return &Swarm{Runner: o.Runner, File: filepath.Join(o.Dir, generator.StackFile), Stack: o.Project}
+}
+
+func (s *Swarm) docker(ctx context.Context, args ...string) ([]byte, error) {
+	return s.Runner.Output(ctx, execx.Cmd{Name: "docker", Args: args, Dir: filepath.Dir(s.File)})
+}
+
+// Hint is the command a person runs to see more.
+func (s *Swarm) Hint(args ...string) string { return execx.Cmd{Name: "docker", Args: args}.String() }
+
+// service is a stack service's name in the swarm (STACK_apache).
+func (s *Swarm) service(name string) string { return s.Stack + "_" + name }
+
+// Manager checks that this docker is a swarm manager (stack commands run
+// only there).
+func (s *Swarm) Manager(ctx context.Context) error {
+	out, err := s.docker(ctx, "info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}")
+	if err != nil {
+		return fmt.Errorf("%w: asking docker about the swarm: %w", ErrEnvironment, err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "active true" {
+		return fmt.Errorf("%w: deploy.target is swarm, but this docker is not a swarm manager (swarm state %q): run regsetup on a manager, or make one with docker swarm init", ErrEnvironment, got)
+	}
+	return nil
+}
+
+// Deploy creates or updates the stack from the stack file. Images are
+// used as the nodes have them (no registry is asked); services no longer
+// in the file are removed.
+func (s *Swarm) Deploy(ctx context.Context) error {
+	if _, err := s.docker(ctx, "stack", "deploy", "--resolve-image", "never", "--prune", "-c", s.File, s.Stack); err != nil {
+		return fmt.Errorf("%w: deploying the stack: %w", ErrUnhealthy, err)
+	}
+	return nil
+}
+
+// Remove removes the stack's services, networks, configs and secrets.
+// Bind-mounted folders (data/) and volumes are not touched.
+func (s *Swarm) Remove(ctx context.Context) error {
+	if _, err := s.docker(ctx, "stack", "rm", s.Stack); err != nil {
+		return fmt.Errorf("removing the stack: %w", err)
+	}
+	return nil
+}
+
+// swarmService is what docker service inspect says about one service.
+type swarmService struct {
+	ID      string
+	Version struct{ Index int }
+	Spec    struct {
+		Name         string
+		Labels       map[string]string
+		TaskTemplate struct {
+			ContainerSpec containerSpec
+			ForceUpdate   int
+		}
+		Mode struct {
+			Replicated *struct{ Replicas int }
+		}
+	}
+	UpdateStatus *struct{ State, Message string }
+	raw          json.RawMessage
+}
+
+// containerSpec is the part of a service's or task's spec that decides
+// what a task runs.
+type containerSpec struct {
+	Image   string
+	Configs []struct{ ConfigName string }
+	Secrets []struct{ SecretName string }
+}
+
+// objects are the config and secret names the spec uses, sorted.
+func (c containerSpec) objects() []string {
+	var out []string
+	for _, x := range c.Configs {
+		out = append(out, x.ConfigName)
+	}
+	for _, x := range c.Secrets {
+		out = append(out, x.SecretName)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// key is what a task of this spec runs: its image and objects.
+func (c containerSpec) key() string { return c.Image + " " + strings.Join(c.objects(), ",") }
+
+func (v *swarmService) replicas() int {
+	if v.Spec.Mode.Replicated == nil {
+		return 0
+	}
+	return v.Spec.Mode.Replicated.Replicas
+}
+
+// Services maps each of the stack's services (apache, registry) to what
+// docker says about it; a service that does not exist is absent.
+func (s *Swarm) Services(ctx context.Context) (map[string]*swarmService, error) {
+	out, err := s.docker(ctx, "service", "ls", "-q", "--filter", "label=com.docker.stack.namespace="+s.Stack)
+	if err != nil {
+		return nil, fmt.Errorf("%w: listing the stack's services: %w", ErrEnvironment, err)
+	}
+	found := map[string]*swarmService{}
+	ids := strings.Fields(string(out))
+	if len(ids) == 0 {
+		return found, nil
+	}
+	out, err = s.docker(ctx, append([]string{"service", "inspect"}, ids...)...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: inspecting the stack's services: %w", ErrEnvironment, err)
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(out, &raws); err != nil {
+		return nil, fmt.Errorf("reading docker service inspect: %w", err)
+	}
+	for _, raw := range raws {
+		v := &swarmService{raw: raw}
+		if err := json.Unmarshal(raw, v); err != nil {
+			return nil, fmt.Errorf("reading docker service inspect: %w", err)
+		}
+		found[strings.TrimPrefix(v.Spec.Name, s.Stack+"_")] = v
+	}
+	return found, nil
+}
+
+// specOf is a service's spec as docker holds it, for comparing before and
+// after a deploy.
+func specOf(v *swarmService) string {
+	if v == nil {
+		return ""
+	}
+	var doc struct{ Spec json.RawMessage }
+	if json.Unmarshal(v.raw, &doc) != nil {
+		return ""
+	}
+	return string(doc.Spec)
+}
+
+// swarmTask is what docker inspect says about one task.
+type swarmTask struct {
+	ID           string
+	ServiceID    string
+	NodeID       string
+	DesiredState string
+	Spec         struct{ ContainerSpec containerSpec }
+	Status       struct {
+		State, Err, Message string
+		PortStatus          struct {
+			Ports []struct{ TargetPort, PublishedPort int }
+		}
+	}
+}
+
+// Tasks are the stack's tasks that should run (desired state running).
+func (s *Swarm) Tasks(ctx context.Context) ([]swarmTask, error) {
+	out, err := s.docker(ctx, "stack", "ps", "-q", "--no-trunc", "--filter", "desired-state=running", s.Stack)
+	if err != nil {
+		var e *execx.Error
+		if errors.As(err, &e) && strings.Contains(e.Output, "nothing found in stack") {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%w: listing the stack's tasks: %w", ErrEnvironment, err)
+	}
+	ids := strings.Fields(string(out))
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	out, err = s.docker(ctx, append([]string{"inspect", "--type", "task"}, ids...)...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: inspecting the stack's tasks: %w", ErrEnvironment, err)
+	}
+	var tasks []swarmTask
+	if err := json.Unmarshal(out, &tasks); err != nil {
+		return nil, fmt.Errorf("reading docker inspect of tasks: %w", err)
+	}
+	return tasks, nil
+}
+
+// NodeAddrs maps node ids to the address the node advertises.
+func (s *Swarm) NodeAddrs(ctx context.Context, ids []string) (map[string]string, error) {
+	addrs := map[string]string{}
+	if len(ids) == 0 {
+		return addrs, nil
+	}
+	out, err := s.docker(ctx, append([]string{"node", "inspect"}, ids...)...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: inspecting the swarm's nodes: %w", ErrEnvironment, err)
+	}
+	var nodes []struct {
+		ID            string
+		Status        struct{ Addr string }
+		ManagerStatus *struct{ Addr string }
+	}
+	if err := json.Unmarshal(out, &nodes); err != nil {
+		return nil, fmt.Errorf("reading docker node inspect: %w", err)
+	}
+	for _, n := range nodes {
+		addr := n.Status.Addr
+		if (addr == "" || addr == "0.0.0.0") && n.ManagerStatus != nil {
+			addr, _, _ = strings.Cut(n.ManagerStatus.Addr, ":")
+		}
+		addrs[n.ID] = addr
+	}
+	return addrs, nil
+}
+
+// objectNames lists the stack's configs and secrets (kind "config" or
+// "secret") whose names start with generator.StackPrefix.
+func (s *Swarm) objectNames(ctx context.Context, kind string) ([]string, error) {
+	out, err := s.docker(ctx, kind, "ls", "--filter", "label=com.docker.stack.namespace="+s.Stack, "--format", "{{.Name}}")
+	if err != nil {
+		return nil, fmt.Errorf("%w: listing the stack's %ss: %w", ErrEnvironment, kind, err)
+	}
+	var names []string
+	for _, n := range strings.Fields(string(out)) {
+		if strings.HasPrefix(n, generator.StackPrefix) {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
+// PruneObjects removes the stack's configs and secrets that the stack
+// file no longer names (keep). One still in use stays and is reported.
+func (s *Swarm) PruneObjects(ctx context.Context, keep map[string]bool) (removed []string, notes []string, err error) {
+	for _, kind := range []string{"config", "secret"} {
+		names, err := s.objectNames(ctx, kind)
+		if err != nil {
+			return removed, notes, err
+		}
+		for _, n := range stale(names, keep) {
+			if _, err := s.docker(ctx, kind, "rm", n); err != nil {
+				notes = append(notes, fmt.Sprintf("kept the stale %s %s: %s", kind, n, lastLine(err)))
+				continue
+			}
+			removed = append(removed, n)
+		}
+	}
+	return removed, notes, nil
+}
+
+// stale are the names not in keep, sorted.
+func stale(names []string, keep map[string]bool) []string {
+	var out []string
+	for _, n := range names {
+		if !keep[n] {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Logs returns the last lines of one service's log (all its tasks).
+func (s *Swarm) Logs(ctx context.Context, service string, lines int) string {
+	out, err := s.docker(ctx, "service", "logs", "--no-task-ids", "--tail", fmt.Sprint(lines), s.service(service))
+	if err != nil {
+		var e *execx.Error
+		if errors.As(err, &e) {
+			return e.Output
+		}
+		return err.Error()
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TaskErrors are the last task states of a service, with their errors
+// (docker service ps).
+func (s *Swarm) TaskErrors(ctx context.Context, service string) string {
+	out, err := s.docker(ctx, "service", "ps", "--no-trunc", "--format", "{{.Name}} {{.CurrentState}} {{.Error}}", s.service(service))
+	if err != nil {
+		return lastLine(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) > 6 {
+		lines = lines[:6]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// failure adds a service's task states, the tail of its log and the
+// command to see more.
+func (s *Swarm) failure(ctx context.Context, service string, err error) error {
+	return fmt.Errorf("%w\ntasks of %s:\n%s\nlast lines of %s's log:\n%s\nsee more: %s", err, s.service(service),
+		indent(s.TaskErrors(ctx, service)), s.service(service), indent(s.Logs(ctx, service, 20)), s.Hint("service", "ps", "--no-trunc", s.service(service)))
+}
