@@ -48,6 +48,14 @@ func ComposeProject(m *model.Model) *types.Project {
 			Volumes: []types.ServiceVolumeConfig{bind("./data", registryDataDir)},
 		},
 	}
+	if m.Storage.Driver == model.StorageS3 {
+		registry.Volumes = nil // the bucket holds the data
+	}
+	if m.RegistryConfigured() {
+		v := bind("./"+RegistryConfig, RegistryConfigPath)
+		v.ReadOnly = true
+		registry.Volumes = append(registry.Volumes, v)
+	}
 	if m.Profile == model.ProfileRecipe {
 		registry.WorkloadSpec.Ports = []types.ServicePortConfig{{HostIP: "127.0.0.1", Target: registryPort, Published: strconv.Itoa(registryPort), Protocol: "tcp"}}
 	} else {

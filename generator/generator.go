@@ -41,6 +41,8 @@ type Previous struct {
 	HTPasswd []byte
 	Cert     []byte
 	Key      []byte
+	// RegistryConfig is the registry's config.yml: its http.secret is kept.
+	RegistryConfig []byte
 }
 
 // Options tune rendering.
@@ -76,14 +78,24 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 		files = append(files, File{Path: AuthCache, Data: cache, Mode: 0o644})
 	}
 	files = append(files, LDAPFiles(m)...)
+	if m.Deploy.Target != model.TargetSwarm {
+		files = append(files, c.compose)
+	}
+	if m.RegistryConfigured() {
+		reg, err := RegistryConfigFile(m, prev)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: RegistryConfig, Data: reg, Mode: 0o600})
+	}
 	if m.Deploy.Target == model.TargetSwarm {
 		stack, err := StackYAML(m, files)
 		if err != nil {
 			return nil, err
 		}
-		return append(files, File{Path: StackFile, Data: stack, Mode: 0o644}), nil
+		files = append(files, File{Path: StackFile, Data: stack, Mode: 0o644})
 	}
-	return append(files, c.compose), nil
+	return files, nil
 }
 
 // common are the artifacts every target has: the password and group

@@ -27,9 +27,6 @@ const StackFile = "stack.yml"
 // uses any more.
 const StackPrefix = "regsetup_"
 
-// registryConfigTarget is where the registry image reads its config.
-const registryConfigTarget = "/etc/docker/registry/config.yml"
-
 // StackObject is one config or secret of the stack file.
 type StackObject struct {
 	Key     string // the stack file's key, e.g. httpd_conf
@@ -110,7 +107,7 @@ func StackProject(m *model.Model, files []File) *types.Project {
 	for _, o := range StackObjects(files) {
 		target, uid, gid, mode := path.Join(apacheConfDir, path.Base(o.File)), "", "", types.FileMode(0o444)
 		if o.Service == "registry" {
-			target, uid, gid, mode = registryConfigTarget, "0", "0", 0o400
+			target, uid, gid, mode = RegistryConfigPath, "0", "0", 0o400
 		} else if o.Secret {
 			uid, gid, mode = "0", strconv.Itoa(privateGID(files, o.File)), 0o440
 		}

@@ -43,6 +43,10 @@ type Model struct {
 	Apache Apache
 	// LDAP is the directory backend; nil: local accounts only (htpasswd).
 	LDAP *LDAP
+	// Deploy is the engine the stack runs on, and how many replicas.
+	Deploy Deploy
+	// Storage is where the registry keeps its data.
+	Storage Storage
 	// Warnings are what the spec allows but probably does not mean.
 	Warnings []string
 }

@@ -58,4 +58,5 @@ func setDefaults(s *Spec, written positions) {
 	}
 	apacheDefaults(&s.Apache)
 	setLDAPDefaults(s, written)
+	setDeployDefaults(s, written)
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
@@ -193,37 +192,11 @@ func (c *checker) ldapBind(l *LDAP, needed bool) (string, model.Secret) {
 		c.addf("auth.ldap", "with bind_dn, set exactly one of bind_password_file or bind_password_env")
 		return dn, ""
 	}
-	var pw, src string
+	src := "auth.ldap.bind_password_file"
 	if l.BindPasswordEnv != "" {
 		src = "auth.ldap.bind_password_env"
-		v, ok := c.opts.LookupEnv(l.BindPasswordEnv)
-		if !ok || v == "" {
-			c.addf(src, "environment variable %s is not set or empty", printable(l.BindPasswordEnv))
-			return dn, ""
-		}
-		pw = v
-	} else {
-		src = "auth.ldap.bind_password_file"
-		path, ok := c.path(src, l.BindPasswordFile)
-		if !ok {
-			return dn, ""
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			c.addf(src, "reading the password: %v", err)
-			return dn, ""
-		}
-		pw = strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
-		if pw == "" {
-			c.addf(src, "%s is empty", printable(l.BindPasswordFile))
-			return dn, ""
-		}
 	}
-	if strings.ContainsAny(pw, "\x00\r\n") {
-		c.addf(src, "the password contains a NUL or a line break, which Apache cannot read back")
-		return dn, ""
-	}
-	return dn, model.Secret(pw)
+	return dn, c.secretValue(src, l.BindPasswordEnv, l.BindPasswordFile)
 }
 
 func (c *checker) dirGroups(in DirGroups) []model.DirGroup {

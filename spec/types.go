@@ -46,6 +46,11 @@ type Spec struct {
 	Apache Apache `yaml:"apache"`
 	// Auth chooses where passwords are checked (see ldap_types.go).
 	Auth Auth `yaml:"auth"`
+	// Deploy is the engine that runs the stack, and how many replicas
+	// (see deploy.go).
+	Deploy Deploy `yaml:"deploy"`
+	// Storage is where the registry keeps images (see deploy.go).
+	Storage Storage `yaml:"storage"`
 }
 
 // TLS is the server certificate.

@@ -68,6 +68,7 @@ func (c *checker) build(s *Spec) *model.Model {
 		Apache:        apacheTarget(s.Apache),
 	}
 	c.checkServer(s)
+	m.Deploy, m.Storage = c.deploy(s)
 	c.allowSlow = s.AllowSlowBcrypt
 	c.directory = c.ldap(s)
 	m.LDAP = c.directory

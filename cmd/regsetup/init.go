@@ -31,10 +31,8 @@ func initCommand() *cli.Command {
 			}
 			doc, err := runInit(c)
 			doc.finish(err, c.Bool("check"))
-			enc := json.NewEncoder(c.App.Writer)
-			enc.SetIndent("", "  ")
-			if werr := enc.Encode(doc); werr != nil {
-				return fmt.Errorf("writing the JSON result: %w", werr)
+			if werr := writeJSON(c.App.Writer, doc); werr != nil {
+				return werr
 			}
 			return err
 		},

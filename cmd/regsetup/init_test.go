@@ -154,8 +154,9 @@ func TestEditDistance(t *testing.T) {
 	}
 }
 
-// TestInitJSONOneDocument: under --json every run prints exactly one JSON
-// document, also when it fails and also with --up --verify.
+// TestInitJSONOneDocument: under --json every run of init, up and status
+// prints exactly one JSON document with its outcome, also when it fails
+// and also with --up --verify.
 func TestInitJSONOneDocument(t *testing.T) {
 	spec := quickstart(t)
 	invalid := filepath.Join(golden.Root(), "testdata", "invalid", "port-zero.yaml")
@@ -168,6 +169,9 @@ func TestInitJSONOneDocument(t *testing.T) {
 		{"init", []string{"init", "--json", "--spec", spec}, exitOK, []string{"files", "profile"}},
 		{"invalid spec", []string{"init", "--json", "--spec", invalid, "--out", t.TempDir()}, exitInvalid, []string{"error"}},
 		{"up fails", []string{"init", "--json", "--up", "--verify", "--spec", spec, "--compose", "/nonexistent/compose", "--timeout", "1s"}, exitCannotRun, []string{"files", "error"}},
+		{"regsetup up fails", []string{"up", "--json", "--spec", spec, "--compose", "/nonexistent/compose", "--timeout", "1s"}, exitCannotRun, []string{"error", "errors"}},
+		{"up invalid spec", []string{"up", "--json", "--spec", invalid}, exitInvalid, []string{"errors"}},
+		{"status not running", []string{"status", "--json", "--spec", spec, "--project", "regsetup-json-nothing"}, exitUnhealthy, []string{"error", "services"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,7 +187,7 @@ func TestInitJSONOneDocument(t *testing.T) {
 			if dec.More() {
 				t.Errorf("stdout holds more than one JSON document:\n%s", stdout)
 			}
-			for _, k := range tt.keys {
+			for _, k := range append(tt.keys, "ok", "exit_code", "outcome") {
 				if _, ok := doc[k]; !ok {
 					t.Errorf("the document has no %q:\n%s", k, stdout)
 				}

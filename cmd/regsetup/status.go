@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/regsetup/regsetup/internal/app"
@@ -19,25 +18,32 @@ func statusCommand() *cli.Command {
 		Flags: append(stackFlags(), &cli.BoolFlag{Name: "json", Usage: "print the status as JSON"}),
 		Action: func(c *cli.Context) error {
 			st, err := app.Status(c.Context, stackOptions(c))
-			if st == nil {
+			if c.Bool("json") {
+				if werr := writeJSON(c.App.Writer, statusDocument{outcomeOf(err), st}); werr != nil {
+					return werr
+				}
 				return err
 			}
-			printStatus(c, st)
+			if st != nil {
+				printStatus(c, st)
+			}
 			return err
 		},
 	}
 }
 
+// statusDocument is what status --json prints, whatever the outcome:
+// exit 4 and 6 come with the status that explains them, 7 with the error
+// only.
+type statusDocument struct {
+	outcome
+	*deploy.Status
+}
+
 // printStatus writes one line per service, the sets, and the files not in
-// force; or one JSON document.
+// force.
 func printStatus(c *cli.Context, st *deploy.Status) {
 	out := c.App.Writer
-	if c.Bool("json") {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		enc.Encode(st)
-		return
-	}
 	for _, s := range st.Services {
 		state := s.State
 		if s.Health != "" {

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/regsetup/regsetup/internal/app"
+	"github.com/regsetup/regsetup/internal/deploy"
 	"github.com/urfave/cli/v2"
 )
 
@@ -36,6 +36,9 @@ func upCommand() *cli.Command {
 			&cli.BoolFlag{Name: "reload-apache", Usage: "apache.mode include: reload your Apache gracefully (apache2ctl graceful or httpd -k graceful) after starting the registry"}),
 		Action: func(c *cli.Context) error {
 			res, err := app.Up(c.Context, stackOptions(c))
+			if c.Bool("json") {
+				return printUpJSON(c, res, err)
+			}
 			if err != nil {
 				return err
 			}
@@ -44,15 +47,30 @@ func upCommand() *cli.Command {
 	}
 }
 
+// upDocument is what up --json prints, on success and on failure: the
+// outcome, then what up did to each service (as far as it got).
+type upDocument struct {
+	outcome
+	*deploy.Result
+}
+
+// printUpJSON prints one upDocument for the run that returned res and err,
+// and returns err.
+func printUpJSON(c *cli.Context, res *app.UpResult, err error) error {
+	doc := upDocument{outcome: outcomeOf(err)}
+	if res != nil {
+		doc.Result = res.Result
+	}
+	if werr := writeJSON(c.App.Writer, doc); werr != nil {
+		return werr
+	}
+	return err
+}
+
 // printUp writes one line per service (what up did to it, and why), the
-// set in force and the URL that answers; or one JSON document.
+// set in force and the URL that answers.
 func printUp(c *cli.Context, res *app.UpResult) error {
 	out := c.App.Writer
-	if c.Bool("json") {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res.Result)
-	}
 	for _, n := range res.Notes {
 		fmt.Fprintf(c.App.ErrWriter, "note: %s\n", n)
 	}

@@ -172,10 +172,10 @@ func render(o InitOptions) (*InitResult, error) {
 }
 
 // readPrevious reads what an earlier run left, so unchanged hashes and a
-// generated certificate are kept.
+// generated certificate and the registry's http.secret are kept.
 func readPrevious(out string) (generator.Previous, error) {
 	var prev generator.Previous
-	for path, dst := range map[string]*[]byte{generator.HTPasswd: &prev.HTPasswd, generator.Cert: &prev.Cert, generator.Key: &prev.Key} {
+	for path, dst := range map[string]*[]byte{generator.HTPasswd: &prev.HTPasswd, generator.Cert: &prev.Cert, generator.Key: &prev.Key, generator.RegistryConfig: &prev.RegistryConfig} {
 		data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(path)))
 		if errors.Is(err, fs.ErrPermission) {
 			return prev, notYours(fmt.Errorf("reading %s: %w", path, err))

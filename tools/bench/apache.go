@@ -63,20 +63,17 @@ func (a *apacheRun) target() Target       { return a.t }
 func (a *apacheRun) stop()                { a.s.Stop() }
 func (a *apacheRun) logTail(n int) string { return a.s.ApacheTail(n) }
 
-// startApache renders the spec with profile ("recipe" or "secure") through
-// app.Init in dir, prepends the MPM line to the recipe, replaces
-// auth/httpd.conf by conf (its Listen and VirtualHost ports rewritten) when
-// conf is set (with the *.lua files next to conf, which the config finds
-// in /usr/local/apache2/conf/), and starts the stack. auth/ also gets ecdsa.crt/.key and
-// rsa.crt/.key for hand-edited configs.
-func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, error) {
+// renderVariant writes the bench spec with profile ("recipe" or
+// "secure"), the certificate of key type key and the password files into
+// dir, runs app.Init there, and returns the port the spec names.
+func renderVariant(e *env, dir, profile, key string) (int, error) {
 	port, err := freePort()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	var spec bytes.Buffer
 	if err := benchSpec.Execute(&spec, map[string]any{"Profile": profile, "Port": port, "Cost": e.opts.BcryptCost, "Slow": e.opts.BcryptCost > regspec.MaxBcryptCost}); err != nil {
-		return nil, fmt.Errorf("rendering the spec: %w", err)
+		return 0, fmt.Errorf("rendering the spec: %w", err)
 	}
 	c := e.certs[key]
 	if err := writeFiles(dir, map[string][]byte{
@@ -84,10 +81,24 @@ func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, erro
 		"pull.password": []byte(e.creds.PullPassword), "push.password": []byte(e.creds.PushPassword),
 		"domain.crt": c.CertPEM, "domain.key": c.KeyPEM,
 	}); err != nil {
-		return nil, err
+		return 0, err
 	}
 	if _, err := app.Init(app.InitOptions{Paths: app.Paths{Spec: filepath.Join(dir, "regsetup.yaml")}}); err != nil {
-		return nil, fmt.Errorf("regsetup init (%s): %w", profile, err)
+		return 0, fmt.Errorf("regsetup init (%s): %w", profile, err)
+	}
+	return port, nil
+}
+
+// startApache renders the spec with profile ("recipe" or "secure") through
+// app.Init in dir, prepends the MPM line to the recipe, replaces
+// auth/httpd.conf by conf (its Listen and VirtualHost ports rewritten) when
+// conf is set (with the *.lua files next to conf, which the config finds
+// in /usr/local/apache2/conf/), and starts the stack. auth/ also gets ecdsa.crt/.key and
+// rsa.crt/.key for hand-edited configs.
+func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, error) {
+	port, err := renderVariant(e, dir, profile, key)
+	if err != nil {
+		return nil, err
 	}
 	auth := filepath.Join(dir, "auth")
 	extra := map[string][]byte{}

@@ -14,7 +14,7 @@ import (
 func TestParseVariant(t *testing.T) {
 	for in, want := range map[string]string{
 		"direct": "direct", "direct:rsa": "direct", "regsetup-secure": "regsetup-secure",
-		"regsetup-secure:rsa": "regsetup-secure:rsa", "nginx-recipe:ecdsa": "nginx-recipe",
+		"regsetup-secure:rsa": "regsetup-secure:rsa", "nginx-recipe:ecdsa": "nginx-recipe", "regsetup-compose": "regsetup-compose",
 	} {
 		v, err := ParseVariant(in)
 		if err != nil || v.Name() != want {

@@ -195,6 +195,8 @@ func (e *env) start(s VariantSpec) (running, error) {
 		return startApache(e, s.Name(), dir, "secure", s.Key, "")
 	case KindConf:
 		return startApache(e, s.Name(), dir, "secure", s.Key, s.Conf)
+	case KindCompose:
+		return startCompose(e, s.Name(), dir, s.Key)
 	}
 	return nil, fmt.Errorf("unknown variant kind %q", s.Kind)
 }

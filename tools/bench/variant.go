@@ -13,6 +13,7 @@ const (
 	KindNginx       = "nginx-recipe"          // the Docker docs' nginx recipe
 	KindApache      = "apache-recipe"         // regsetup's recipe profile, plus the MPM line
 	KindSecure      = "regsetup-secure"       // regsetup's secure profile
+	KindCompose     = "regsetup-compose"      // the secure profile run by `regsetup up`: containers, Docker's published port
 	KindConf        = "conf"                  // a hand-edited httpd.conf over the secure render
 )
 
@@ -54,10 +55,10 @@ func ParseVariant(s string) (VariantSpec, error) {
 		key = KeyECDSA
 	}
 	switch kind {
-	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure:
+	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindCompose:
 	default:
-		return VariantSpec{}, fmt.Errorf("unknown variant %q (want one of %s, %s, %s, %s, %s, optionally with :rsa)",
-			kind, KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure)
+		return VariantSpec{}, fmt.Errorf("unknown variant %q (want one of %s, %s, %s, %s, %s, %s, optionally with :rsa)",
+			kind, KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindCompose)
 	}
 	if key != KeyECDSA && key != KeyRSA {
 		return VariantSpec{}, fmt.Errorf("variant %q: unknown key type %q (want %s or %s)", s, key, KeyECDSA, KeyRSA)

@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/regsetup/regsetup/internal/app"
+)
+
+// composeRun is the secure profile as users run it: `regsetup up` starts
+// Apache and the registry in containers on the Docker network, and Docker
+// publishes Apache's port on the host (through its own proxy for
+// loopback), so the numbers include what the containers add.
+type composeRun struct {
+	o app.StackOptions
+	t Target
+}
+
+// startCompose renders the secure profile in dir and runs it with
+// app.Up under a project name of its own.
+func startCompose(e *env, name, dir, key string) (*composeRun, error) {
+	port, err := renderVariant(e, dir, "secure", key)
+	if err != nil {
+		return nil, err
+	}
+	id := make([]byte, 4)
+	if _, err := rand.Read(id); err != nil {
+		return nil, fmt.Errorf("naming the compose project: %w", err)
+	}
+	r := &composeRun{
+		o: app.StackOptions{
+			Paths:   app.Paths{Spec: filepath.Join(dir, "regsetup.yaml")},
+			Project: "regsetup-bench-" + hex.EncodeToString(id),
+			Timeout: readyTimeout,
+		},
+		t: Target{
+			Name: name, Host: ServerName + ":" + strconv.Itoa(port), Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+			TLS: true, User: PushUser, Password: e.creds.PushPassword,
+		},
+	}
+	if _, err := app.Up(context.Background(), r.o); err != nil {
+		r.stop()
+		return nil, fmt.Errorf("%s: regsetup up: %w", name, err)
+	}
+	if err := answers(e, r.t); err != nil {
+		r.stop()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return r, nil
+}
+
+func (r *composeRun) target() Target { return r.t }
+
+// stop removes the containers; the data folder goes with the run's
+// temporary directory.
+func (r *composeRun) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+	defer cancel()
+	_ = app.Down(ctx, r.o, false)
+}
+
+// container is the id of the project's container of service.
+func (r *composeRun) container(service string) string {
+	out, err := exec.Command("docker", "ps", "-q",
+		"--filter", "label=com.docker.compose.project="+r.o.Project,
+		"--filter", "label=com.docker.compose.service="+service).Output()
+	if err != nil {
+		return ""
+	}
+	id, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return id
+}
+
+// pids are the host pids of Apache's and the registry's first process in
+// their containers (httpd's parent, the registry), front first.
+func (r *composeRun) pids() []int {
+	var out []int
+	for _, svc := range []string{"apache", "registry"} {
+		id := r.container(svc)
+		if id == "" {
+			continue
+		}
+		b, err := exec.Command("docker", "inspect", "-f", "{{.State.Pid}}", id).Output()
+		if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && perr == nil && pid > 0 {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+func (r *composeRun) logTail(n int) string {
+	id := r.container("apache")
+	if id == "" {
+		return ""
+	}
+	out, _ := exec.Command("docker", "logs", "--tail", strconv.Itoa(n), id).CombinedOutput()
+	return string(out)
+}
