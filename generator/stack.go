@@ -79,8 +79,8 @@ func StackProject(m *model.Model, files []File) *types.Project {
 	port := strconv.Itoa(m.Port)
 	graceful := types.Duration(time.Minute)
 	apache := types.ServiceConfig{
-		Name:          "apache",
-		Deploy:        rollout(m.Deploy.Replicas.Apache, ""),
+		Name:   "apache",
+		Deploy: rollout(m.Deploy.Replicas.Apache, ""),
 		// The image stops Apache with SIGWINCH (graceful-stop): requests
 		// under way finish, for up to a minute, while a task is replaced.
 		ContainerSpec: types.ContainerSpec{Image: m.ApacheImage, Hostname: m.Domain, StopGracePeriod: &graceful},
