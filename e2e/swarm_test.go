@@ -116,14 +116,16 @@ func TestSwarm(t *testing.T) {
 	})
 }
 
-// pushSpread uploads one blob in 8 PATCH chunks through one Apache task
-// and shows from the registries' logs that the upload's requests reached
+// pushSpread uploads one blob in 12 PATCH chunks through one Apache task,
+// over one kept-alive connection as docker push does, and shows from the registries' logs that the upload's requests reached
 // both registry tasks (which works only with one http.secret and one
 // storage), then reads the blob back.
 func pushSpread(t *testing.T, s *swarmStack) {
 	ep := s.endpoints(t)[0]
-	b := blobClient{c: &http.Client{Transport: pinned(s.dir(), ep.Addr)}, base: fmt.Sprintf("https://myregistrydomain.com:%d", swarmPort), user: pushUser, pass: pushPass}
-	const repo, chunks, chunk = "spread/blob", 8, 256 << 10
+	tr := pinned(s.dir(), ep.Addr)
+	tr.DisableKeepAlives = false // one connection to Apache, as docker push keeps
+	b := blobClient{c: &http.Client{Transport: tr}, base: fmt.Sprintf("https://myregistrydomain.com:%d", swarmPort), user: pushUser, pass: pushPass}
+	const repo, chunks, chunk = "spread/blob", 12, 256 << 10
 	data := make([]byte, chunks*chunk)
 	rand.Read(data)
 	dig := sha256Digest(data)
