@@ -27,5 +27,5 @@ func TestSwarmStackConfigAccepts(t *testing.T) {
 		t.Errorf("keys stack deploy ignores or rejects: %q\n%s", bad, text)
 	}
 	mustContain(t, "docker stack config", text, "endpoint_mode: dnsrr", "mode: host", "order: start-first",
-		"target: /etc/docker/registry/config.yml", "name: "+generator.StackPrefix+"httpd_htpasswd_")
+		"target: /etc/docker/registry/config.yml", "source: httpd_htpasswd_", "/auth/httpd.htpasswd\n")
 }

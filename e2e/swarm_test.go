@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -100,6 +102,10 @@ func TestSwarm(t *testing.T) {
 		killApache(t, s)
 	})
 
+	t.Run("up fails when an apache task does not answer", func(t *testing.T) {
+		deadPort(t, s)
+	})
+
 	t.Run("down keeps the data", func(t *testing.T) {
 		if err := app.Down(context.Background(), s.o, false); err != nil {
 			t.Fatalf("down: %v", err)
@@ -180,6 +186,9 @@ func userChange(t *testing.T, s *swarmStack) {
 	if _, err := app.Init(app.InitOptions{Paths: s.o.Paths}); err != nil {
 		t.Fatalf("init: %v", err)
 	}
+	if st, err := app.Status(context.Background(), s.o); !errors.Is(err, deploy.ErrStale) || !slices.Contains(st.Differs, generator.HTPasswd) {
+		t.Errorf("status after init, before up: %v, differs %v; want stale, %s", err, st.Differs, generator.HTPasswd)
+	}
 	res, err := app.Up(context.Background(), s.o)
 	time.Sleep(time.Second)
 	close(stop)
@@ -218,7 +227,7 @@ func userChange(t *testing.T, s *swarmStack) {
 	}
 	after := s.docker(t, "secret", "ls", "--format", "{{.Name}}")
 	for _, n := range strings.Fields(before) {
-		if strings.HasPrefix(n, generator.StackPrefix+"httpd_htpasswd_") && strings.Contains(after, n) {
+		if strings.HasPrefix(n, s.o.Project+"_httpd_htpasswd_") && strings.Contains(after, n) {
 			t.Errorf("the replaced password file's secret %s is still there:\n%s", n, after)
 		}
 	}
@@ -335,4 +344,37 @@ func readAll(img v1.Image) error {
 		}
 	}
 	return nil
+}
+
+// deadPort deploys a second stack whose Apache tasks publish a port
+// nothing listens on in them (the stack file edited by hand: 5044): the
+// tasks run and are healthy (the healthcheck asks 5043 inside), so only
+// a probe of each task's published port shows it, and up must fail.
+func deadPort(t *testing.T, s *swarmStack) {
+	spec := initSpec(t, t.TempDir(), swarmSpec())
+	dir := filepath.Dir(spec)
+	stack := filepath.Join(dir, generator.StackFile)
+	data, err := os.ReadFile(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(data, []byte("target: 5043\n"), []byte("target: 5044\n"), 1)
+	if bytes.Equal(edited, data) {
+		t.Fatalf("no apache port in %s", stack)
+	}
+	writeFile(t, stack, edited)
+	o := deploy.Options{Dir: dir, Domain: "myregistrydomain.com", Port: 5044, ApacheImage: "httpd:2.4", RegistryImage: "registry:2",
+		Project: "swarm-e2e-dead", Timeout: 40 * time.Second, Progress: func(p string) { t.Log(p) }}
+	defer func() {
+		if err := deploy.SwarmDown(context.Background(), o, false); err != nil {
+			t.Errorf("down: %v", err)
+		}
+	}()
+	_, err = deploy.SwarmUp(context.Background(), o)
+	if !errors.Is(err, deploy.ErrUnhealthy) || !strings.Contains(err.Error(), "apache task") {
+		t.Fatalf("up: %v; want a failure naming the apache task that does not answer", err)
+	}
+	if got := s.docker(t, "service", "ls", "--filter", "name=swarm-e2e-dead_apache", "--format", "{{.Replicas}}"); got != "2/2" {
+		t.Errorf("the dead-port stack's apache runs %s; the test needs 2/2 (service status says all is well)", got)
+	}
 }

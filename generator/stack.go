@@ -20,17 +20,17 @@ import (
 // `docker stack deploy -c stack.yml`.
 const StackFile = "stack.yml"
 
-// StackPrefix starts the name of every config and secret the stack file
-// declares: StackPrefix + key + "_" + the first 12 hex digits of the
-// content's sha256. Swarm objects cannot change content under one name,
-// so a changed file is a new name, and up removes the names no service
-// uses any more.
-const StackPrefix = "regsetup_"
+// Config and secret keys carry the content's digest: Swarm objects
+// cannot change content under one name, so a changed file is a new key,
+// and `docker stack deploy` names the object STACK_KEY (one stack's
+// objects never collide with another's); up removes the stack's objects
+// no service uses any more.
 
 // StackObject is one config or secret of the stack file.
 type StackObject struct {
-	Key     string // the stack file's key, e.g. httpd_conf
-	Name    string // the swarm object's name: StackPrefix, key, content digest
+	// Key is the stack file's key: the file's name and the first 12 hex
+	// digits of its content's sha256, e.g. httpd_conf_0123456789ab.
+	Key     string
 	File    string // the rendered file it holds, e.g. auth/httpd.conf
 	Secret  bool   // a secret (private files, the registry's config.yml), else a config
 	Service string // apache or registry
@@ -51,7 +51,7 @@ func StackObjects(files []File) []StackObject {
 		default:
 			continue
 		}
-		o.Name = StackPrefix + o.Key + "_" + contentDigest(f.Data)
+		o.Key += "_" + contentDigest(f.Data)
 		out = append(out, o)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
@@ -112,7 +112,7 @@ func StackProject(m *model.Model, files []File) *types.Project {
 			uid, gid, mode = "0", strconv.Itoa(privateGID(files, o.File)), 0o440
 		}
 		ref := types.FileReferenceConfig{Source: o.Key, Target: target, UID: uid, GID: gid, Mode: &mode}
-		obj := types.FileObjectConfig{Name: o.Name, File: "./" + o.File}
+		obj := types.FileObjectConfig{File: "./" + o.File}
 		svc := &apache
 		if o.Service == "registry" {
 			svc = &registry

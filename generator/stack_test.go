@@ -112,8 +112,8 @@ func TestStackFile(t *testing.T) {
 
 // checkObjects: every auth/ file is a config (a secret when private: root,
 // the daemon group, 0440) at Apache's conf folder, config.yml is the
-// registry's secret, and each name is the prefix, the key and the
-// content's digest.
+// registry's secret, and each key is the file's name and the content's
+// digest.
 func checkObjects(t *testing.T, p *types.Project, files map[string]generator.File) {
 	t.Helper()
 	refs := map[string]types.FileReferenceConfig{}
@@ -140,7 +140,7 @@ func checkObjects(t *testing.T, p *types.Project, files map[string]generator.Fil
 			key = "registry_config"
 		}
 		sum := sha256.Sum256(f.Data)
-		wantName := generator.StackPrefix + key + "_" + hex.EncodeToString(sum[:])[:12]
+		key += "_" + hex.EncodeToString(sum[:])[:12]
 		ref, ok := refs[svc+"/"+key]
 		if !ok {
 			t.Errorf("%s: %s does not use %s", f.Path, svc, key)
@@ -150,9 +150,11 @@ func checkObjects(t *testing.T, p *types.Project, files map[string]generator.Fil
 			t.Errorf("%s: target %s, want %s", f.Path, ref.Target, target)
 		}
 		secret := f.Private || f.Path == generator.RegistryConfig
-		name := p.Configs[key].Name
+		obj, declared := p.Configs[key]
 		if secret {
-			name = p.Secrets[key].Name
+			var s types.SecretConfig
+			s, declared = p.Secrets[key]
+			obj = types.ConfigObjConfig(s)
 			wantMode := types.FileMode(0o440)
 			if svc == "registry" {
 				wantMode = 0o400
@@ -161,8 +163,10 @@ func checkObjects(t *testing.T, p *types.Project, files map[string]generator.Fil
 				t.Errorf("%s: uid %q gid %q mode %v, want root, the daemon group, %o", f.Path, ref.UID, ref.GID, ref.Mode, wantMode)
 			}
 		}
-		if name != wantName {
-			t.Errorf("%s: secret %v, name %q, want %q", f.Path, secret, name, wantName)
+		// No name of its own: stack deploy names it STACK_KEY (compose-go
+		// likewise, with the project's name).
+		if !declared || obj.Name != "fuzz_"+key || obj.File == "" {
+			t.Errorf("%s: declared as a secret %v: %v, name %q, want fuzz_%s", f.Path, secret, declared, obj.Name, key)
 		}
 	}
 	if n != len(refs) || n < 5 {
@@ -171,7 +175,7 @@ func checkObjects(t *testing.T, p *types.Project, files map[string]generator.Fil
 }
 
 // TestStackNamesFollowContent: a new user changes the password file's
-// secret name and nothing else; a render from the previous files changes
+// secret key and nothing else; a render from the previous files changes
 // no byte; compose output keeps its ProxyPass as it was.
 func TestStackNamesFollowContent(t *testing.T) {
 	st := model.Storage{Driver: model.StorageFilesystem}
@@ -189,8 +193,8 @@ func TestStackNamesFollowContent(t *testing.T) {
 			diff = append(diff, b[i])
 		}
 	}
-	if len(a) != len(b) || len(diff) != 1 || !strings.Contains(diff[0], "name: regsetup_httpd_htpasswd_") {
-		t.Errorf("a new user changed %v, want only the password file's secret name", diff)
+	if len(a) != len(b) || len(diff) != 2 || !strings.Contains(diff[0], "source: httpd_htpasswd_") || !strings.HasPrefix(diff[1], "  httpd_htpasswd_") {
+		t.Errorf("a new user changed %q, want only the password file's secret key (its use and its declaration)", diff)
 	}
 	compose := swarmModel(1, st)
 	compose.Deploy = model.Deploy{Target: model.TargetCompose, Replicas: model.Replicas{Apache: 1, Registry: 1}}

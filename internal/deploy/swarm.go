@@ -234,8 +234,9 @@ func (s *Swarm) NodeAddrs(ctx context.Context, ids []string) (map[string]string,
 	return addrs, nil
 }
 
-// objectNames lists the stack's configs and secrets (kind "config" or
-// "secret") whose names start with generator.StackPrefix.
+// objectNames lists the stack's configs or secrets (kind "config" or
+// "secret"): those docker stack deploy made for it, labeled with its
+// namespace.
 func (s *Swarm) objectNames(ctx context.Context, kind string) ([]string, error) {
 	out, err := s.docker(ctx, kind, "ls", "--filter", "label=com.docker.stack.namespace="+s.Stack, "--format", "{{.Name}}")
 	if err != nil {
@@ -243,9 +244,7 @@ func (s *Swarm) objectNames(ctx context.Context, kind string) ([]string, error) 
 	}
 	var names []string
 	for _, n := range strings.Fields(string(out)) {
-		if strings.HasPrefix(n, generator.StackPrefix) {
-			names = append(names, n)
-		}
+		names = append(names, n)
 	}
 	return names, nil
 }

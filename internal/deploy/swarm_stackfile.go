@@ -30,16 +30,18 @@ type stackFile struct {
 	port     int                 // the port Apache listens on in its tasks
 }
 
-// readStack reads the stack file on disk.
-func readStack(file string) (stackFile, error) {
+// readStack reads the stack file on disk, for the stack named stack.
+func readStack(file, stack string) (stackFile, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return stackFile{}, fmt.Errorf("reading %s: %w", file, err)
 	}
-	return parseStack(data)
+	return parseStack(data, stack)
 }
 
-func parseStack(data []byte) (stackFile, error) {
+// parseStack reads a stack file. An object without a name: is named as
+// docker stack deploy names it, STACK_KEY.
+func parseStack(data []byte, stack string) (stackFile, error) {
 	var doc stackDoc
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return stackFile{}, fmt.Errorf("reading the stack file: %w", err)
@@ -63,8 +65,12 @@ func parseStack(data []byte) (stackFile, error) {
 			if !ok {
 				return stackFile{}, fmt.Errorf("reading the stack file: services.%s names %q, which the file does not declare", name, key)
 			}
-			f.objects[name] = append(f.objects[name], obj.Name)
-			f.files[obj.Name] = strings.TrimPrefix(obj.File, "./")
+			n := obj.Name
+			if n == "" {
+				n = stack + "_" + key
+			}
+			f.objects[name] = append(f.objects[name], n)
+			f.files[n] = strings.TrimPrefix(obj.File, "./")
 		}
 		sort.Strings(f.objects[name])
 	}

@@ -24,7 +24,7 @@ func SwarmStatusOf(ctx context.Context, o Options) (*Status, error) {
 	if err := s.Manager(ctx); err != nil {
 		return nil, err
 	}
-	sf, err := readStack(s.File)
+	sf, err := readStack(s.File, s.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func SwarmEndpoints(ctx context.Context, o Options) ([]Endpoint, error) {
 		return nil, err
 	}
 	s := o.swarm()
-	sf, err := readStack(s.File)
+	sf, err := readStack(s.File, s.Stack)
 	if err != nil {
 		return nil, err
 	}

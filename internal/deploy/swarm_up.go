@@ -44,7 +44,7 @@ func SwarmUp(ctx context.Context, o Options) (*Result, error) {
 	if err := d.NeedImages(ctx, o.ApacheImage, o.RegistryImage); err != nil {
 		return nil, err
 	}
-	sf, err := readStack(s.File)
+	sf, err := readStack(s.File, s.Stack)
 	if err != nil {
 		return nil, err
 	}
