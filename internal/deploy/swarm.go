@@ -11,6 +11,7 @@ import (
 
 	"github.com/regsetup/regsetup/generator"
 	"github.com/regsetup/regsetup/internal/execx"
+	"github.com/regsetup/regsetup/internal/outdir"
 )
 
 // Swarm runs one stack's docker stack and service commands on a swarm
@@ -40,6 +41,34 @@ func (s *Swarm) Hint(args ...string) string { return execx.Cmd{Name: "docker", A
 
 // service is a stack service's name in the swarm (STACK_apache).
 func (s *Swarm) service(name string) string { return s.Stack + "_" + name }
+
+// openSwarm checks that docker answers and is a swarm manager, and reads
+// the stack file and the auth/ set on disk.
+func (o *Options) openSwarm(ctx context.Context) (*Swarm, stackFile, string, error) {
+	if err := (Docker{Runner: o.Runner}).Ping(ctx); err != nil {
+		return nil, stackFile{}, "", err
+	}
+	s := o.swarm()
+	if err := s.Manager(ctx); err != nil {
+		return nil, stackFile{}, "", err
+	}
+	sf, err := readStack(s.File, s.Stack)
+	if err != nil {
+		return nil, stackFile{}, "", err
+	}
+	set, err := outdir.CurrentSet(o.Dir)
+	return s, sf, set, err
+}
+
+// snapshot is the stack's services and the tasks meant to run.
+func (s *Swarm) snapshot(ctx context.Context) (map[string]*swarmService, []swarmTask, error) {
+	services, err := s.Services(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tasks, err := s.Tasks(ctx)
+	return services, tasks, err
+}
 
 // Manager checks that this docker is a swarm manager (stack commands run
 // only there).
@@ -283,14 +312,7 @@ func stale(names []string, keep map[string]bool) []string {
 // Logs returns the last lines of one service's log (all its tasks).
 func (s *Swarm) Logs(ctx context.Context, service string, lines int) string {
 	out, err := s.docker(ctx, "service", "logs", "--no-task-ids", "--tail", fmt.Sprint(lines), s.service(service))
-	if err != nil {
-		var e *execx.Error
-		if errors.As(err, &e) {
-			return e.Output
-		}
-		return err.Error()
-	}
-	return strings.TrimSpace(string(out))
+	return outputOf(out, err)
 }
 
 // TaskErrors are the last task states of a service, with their errors

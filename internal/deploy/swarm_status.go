@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/regsetup/regsetup/internal/outdir"
 )
 
 // SwarmStatusOf is StatusOf with target swarm: per service the replicas
@@ -17,27 +16,12 @@ func SwarmStatusOf(ctx context.Context, o Options) (*Status, error) {
 	if err := o.defaults(); err != nil {
 		return nil, err
 	}
-	if err := (Docker{Runner: o.Runner}).Ping(ctx); err != nil {
-		return nil, err
-	}
-	s := o.swarm()
-	if err := s.Manager(ctx); err != nil {
-		return nil, err
-	}
-	sf, err := readStack(s.File, s.Stack)
+	s, sf, set, err := o.openSwarm(ctx)
 	if err != nil {
 		return nil, err
 	}
 	want := sf.objects
-	set, err := outdir.CurrentSet(o.Dir)
-	if err != nil {
-		return nil, err
-	}
-	services, err := s.Services(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tasks, err := s.Tasks(ctx)
+	services, tasks, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -114,11 +98,7 @@ func SwarmEndpoints(ctx context.Context, o Options) ([]Endpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	services, err := s.Services(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tasks, err := s.Tasks(ctx)
+	services, tasks, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}

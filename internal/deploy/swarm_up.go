@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/regsetup/regsetup/internal/outdir"
 )
 
 // swarmTimeout is up's default wait with target swarm: a rolling update
@@ -34,25 +32,14 @@ func SwarmUp(ctx context.Context, o Options) (*Result, error) {
 	}
 	d := Docker{Runner: o.Runner}
 	o.Progress("checking docker")
-	if err := d.Ping(ctx); err != nil {
-		return nil, err
-	}
-	s := o.swarm()
-	if err := s.Manager(ctx); err != nil {
+	s, sf, set, err := o.openSwarm(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if err := d.NeedImages(ctx, o.ApacheImage, o.RegistryImage); err != nil {
 		return nil, err
 	}
-	sf, err := readStack(s.File, s.Stack)
-	if err != nil {
-		return nil, err
-	}
 	want := sf.objects
-	set, err := outdir.CurrentSet(o.Dir)
-	if err != nil {
-		return nil, err
-	}
 	before, err := s.Services(ctx)
 	if err != nil {
 		return nil, err

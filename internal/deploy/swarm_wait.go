@@ -35,11 +35,7 @@ type convergence struct {
 // secrets, no update is under way, and exactly its replicas of tasks run
 // its current spec (no older task is still meant to run).
 func (s *Swarm) converged(ctx context.Context, want map[string][]string, port int) (convergence, error) {
-	services, err := s.Services(ctx)
-	if err != nil {
-		return convergence{}, err
-	}
-	tasks, err := s.Tasks(ctx)
+	services, tasks, err := s.snapshot(ctx)
 	if err != nil {
 		return convergence{}, err
 	}
