@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
 )
 
 // SwarmStatusOf is StatusOf with target swarm: per service the replicas
