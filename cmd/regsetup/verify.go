@@ -23,7 +23,6 @@ func verifyFlags() []cli.Flag {
 		&cli.Int64Flag{Name: "layer-size", Value: verify.DefaultLayerSize, Usage: "`BYTES` per layer"},
 		&cli.StringFlag{Name: "junit", Usage: "also write a JUnit XML report to `FILE`"},
 		&cli.StringFlag{Name: "tag", Value: verify.DefaultTag, Usage: "the one `TAG` every run pushes to (runs that may overlap need their own)"},
-		&cli.StringFlag{Name: "project", Usage: "deploy.target swarm: the stack `NAME` (default: from the output folder, as up names it)"},
 		&cli.StringFlag{Name: "cleanup", Value: string(verify.CleanupPrevious), Usage: "`MODE`: previous (delete the last run's image where the registry allows deletes), all (this run's too), none (never delete)"},
 	}
 }
@@ -43,7 +42,8 @@ func verifyCommand() *cli.Command {
 		Usage:     "smoke-test the running stack: TLS, login, push, pull, a denied push, the access matrix",
 		UsageText: "regsetup verify [--spec FILE] [--out DIR] [--resolve HOST:PORT:ADDR] [--json] [--junit FILE]",
 		Flags: append(append(pathFlags(), verifyFlags()...),
-			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"}),
+			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
+			&cli.StringFlag{Name: "project", Usage: "deploy.target swarm: the stack `NAME` (default: from the output folder, as up names it)"}),
 		Action: func(c *cli.Context) error {
 			rep, err := verifyRun(c)
 			return printReport(c, rep, err)
