@@ -127,6 +127,9 @@ func (o *Options) waitSwarm(ctx context.Context, s *Swarm, want map[string][]str
 	svc := "apache"
 	for {
 		c, err := s.converged(ctx, want, o.Port)
+		if err != nil && ctx.Err() != nil { // the time ran out during a docker call
+			return nil, s.failure(context.WithoutCancel(ctx), svc, fmt.Errorf("%w: not ready after %v: %s", ErrUnhealthy, o.Timeout, last))
+		}
 		if err != nil {
 			return nil, s.failure(context.WithoutCancel(ctx), orApache(c.service), fmt.Errorf("%w: %w", ErrUnhealthy, err))
 		}
