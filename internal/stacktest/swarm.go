@@ -53,8 +53,11 @@ func StartSwarm(t testing.TB, images ...string) *Swarm {
 	}
 	s := &Swarm{dir: t.TempDir()}
 	t.Cleanup(s.stop)
-	if err := s.start(t); err != nil {
-		t.Fatalf("stacktest: starting a private swarm: %v\n--- dockerd log (tail) ---\n%s", err, s.tail())
+	if err := s.namespace(); err != nil {
+		testenv.Missing(t, "a network namespace joined by a veth pair (ip netns, ip link): "+err.Error())
+	}
+	if err := s.start(); err != nil {
+		t.Fatalf("stacktest: starting a private dockerd: %v\n--- dockerd log (tail) ---\n%s", err, s.tail())
 	}
 	if err := s.load(images); err != nil {
 		t.Fatalf("stacktest: copying images into the private dockerd: %v", err)
@@ -70,8 +73,9 @@ func StartSwarm(t testing.TB, images ...string) *Swarm {
 	return s
 }
 
-// start makes the namespace and the veth pair, and starts dockerd in it.
-func (s *Swarm) start(t testing.TB) error {
+// namespace makes the network namespace and the veth pair joining it
+// to this one.
+func (s *Swarm) namespace() error {
 	n, err := freeSubnet()
 	if err != nil {
 		return err
@@ -93,10 +97,16 @@ func (s *Swarm) start(t testing.TB) error {
 			return fmt.Errorf("ip %s: %w: %s", strings.Join(args, " "), err, out)
 		}
 	}
+	return nil
+}
+
+// start starts dockerd in the namespace and waits until it answers.
+func (s *Swarm) start() error {
 	if err := os.WriteFile(filepath.Join(s.dir, "daemon.json"), []byte("{}\n"), 0o644); err != nil {
 		return err
 	}
 	cmd := exec.Command("ip", "netns", "exec", s.ns, "sh", "-c", dockerdScript, "dockerd", s.dir, s.ns)
+	var err error
 	if s.dockerd, err = startProc("dockerd", filepath.Join(s.dir, "dockerd.log"), cmd); err != nil {
 		return err
 	}
