@@ -30,6 +30,18 @@ func swarmModel(registries int, st model.Storage, users ...string) *model.Model 
 	return m
 }
 
+// ldapSwarm has the directory backend: its bind password and CA are
+// auth/ files like the others.
+func ldapSwarm() *model.Model {
+	m := swarmModel(2, model.Storage{Driver: model.StorageFilesystem})
+	m.LDAP = &model.LDAP{
+		Directory: model.DirectoryAD, Servers: []string{"dc1.corp.example"}, TLS: model.TLSStartTLS, Port: 389,
+		CAPEM: []byte("CA"), BaseDN: "DC=corp,DC=example", UserAttribute: "sAMAccountName", BindDN: "CN=svc,DC=corp,DC=example",
+		BindPassword: "s3cret", GroupAttribute: []string{"member"}, SubGroupClass: []string{"group"}, NestedGroups: 10, Timeout: 4,
+	}
+	return m
+}
+
 var fixedNow = generator.Options{Now: func() time.Time { return time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC) }}
 
 func render(t *testing.T, m *model.Model, prev generator.Previous) map[string]generator.File {
@@ -60,6 +72,7 @@ func TestStackFile(t *testing.T) {
 	}{
 		{"filesystem", swarmModel(2, model.Storage{Driver: model.StorageFilesystem}), 2, true},
 		{"s3", swarmModel(3, model.Storage{Driver: model.StorageS3, S3: s3}), 3, false},
+		{"ldap", ldapSwarm(), 2, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +116,9 @@ func TestStackFile(t *testing.T) {
 				t.Errorf("registry volumes %+v, want the shared ./data bind: %v", registry.Volumes, tt.bind)
 			}
 			checkObjects(t, p, files)
+			if tt.m.LDAP != nil && (!hasKey(p.Secrets, "ldap_bind_password_") || !hasKey(p.Configs, "ldap_ca_crt_")) {
+				t.Errorf("the directory's bind password (secret) or CA (config) is missing: %v %v", p.Secrets, p.Configs)
+			}
 			if !bytes.Contains(files[generator.HTTPDConf].Data, []byte("ProxyPass        /v2 http://registry:5000/v2 disablereuse=On retry=0\n")) {
 				t.Errorf("httpd.conf does not spread requests over the registry's tasks")
 			}
@@ -201,4 +217,13 @@ func TestStackNamesFollowContent(t *testing.T) {
 	if conf := render(t, compose, generator.Previous{})[generator.HTTPDConf].Data; !bytes.Contains(conf, []byte("ProxyPass        /v2 http://registry:5000/v2\n")) {
 		t.Errorf("the compose target's ProxyPass changed")
 	}
+}
+
+func hasKey[V any](m map[string]V, prefix string) bool {
+	for k := range m {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
 }
