@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -120,5 +121,18 @@ func TestStale(t *testing.T) {
 	got := stale([]string{"st_b_2", "st_a_1", "st_b_1"}, map[string]bool{"st_b_2": true})
 	if !slices.Equal(got, []string{"st_a_1", "st_b_1"}) {
 		t.Errorf("stale %v", got)
+	}
+}
+
+// TestCheckNames: a stack name that makes an object name longer than
+// Swarm accepts is refused before deploying.
+func TestCheckNames(t *testing.T) {
+	ok := map[string][]string{"apache": {"st_ldap_bind_password_0123456789ab"}}
+	if err := checkNames(ok); err != nil {
+		t.Errorf("a short name: %v", err)
+	}
+	long := map[string][]string{"apache": {strings.Repeat("s", 34) + "_ldap_bind_password_0123456789ab"}}
+	if err := checkNames(long); !errors.Is(err, ErrEnvironment) || !strings.Contains(err.Error(), "--project") {
+		t.Errorf("a name of 65 characters: %v", err)
 	}
 }

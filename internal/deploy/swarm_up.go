@@ -40,6 +40,9 @@ func SwarmUp(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	want := sf.objects
+	if err := checkNames(want); err != nil {
+		return nil, err
+	}
 	before, err := s.Services(ctx)
 	if err != nil {
 		return nil, err
@@ -163,4 +166,20 @@ func (s *Swarm) waitGone(ctx context.Context, timeout time.Duration) error {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// maxObjectName is the longest config or secret name Swarm accepts.
+const maxObjectName = 64
+
+// checkNames refuses object names Swarm would reject (STACK_KEY grows
+// with the stack's name), before anything is deployed.
+func checkNames(objects map[string][]string) error {
+	for _, names := range objects {
+		for _, n := range names {
+			if len(n) > maxObjectName {
+				return fmt.Errorf("%w: the config or secret name %s is longer than Swarm's %d characters: choose a shorter stack name (--project)", ErrEnvironment, n, maxObjectName)
+			}
+		}
+	}
+	return nil
 }
