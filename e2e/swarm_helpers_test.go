@@ -261,11 +261,20 @@ func (l *loop) once() error {
 	return nil
 }
 
-// serviceLogs is the log of a service's tasks, each line prefixed with
-// its task's name.
+// serviceLogs is the log of a service's containers on the node, each
+// line prefixed with its task's name and "|" (docker service logs can
+// hang waiting for a task's stream, so each container is asked alone).
 func (s *swarmStack) serviceLogs(t *testing.T, service string) string {
 	t.Helper()
-	return s.docker(t, "service", "logs", "--no-trunc", "--raw=false", s.o.Project+"_"+service)
+	var b strings.Builder
+	ids := s.docker(t, "ps", "-a", "-q", "--filter", "label=com.docker.swarm.service.name="+s.o.Project+"_"+service)
+	for _, id := range strings.Fields(ids) {
+		task := s.docker(t, "inspect", "--format", `{{index .Config.Labels "com.docker.swarm.task.name"}}`, id)
+		for _, line := range strings.Split(s.docker(t, "logs", id), "\n") {
+			b.WriteString(task + " | " + line + "\n")
+		}
+	}
+	return b.String()
 }
 
 // tasksLogging are the registry tasks (by log prefix) whose log lines

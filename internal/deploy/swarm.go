@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/regsetup/regsetup/generator"
 	"github.com/regsetup/regsetup/internal/execx"
@@ -330,8 +331,11 @@ func (s *Swarm) TaskErrors(ctx context.Context, service string) string {
 }
 
 // failure adds a service's task states, the tail of its log and the
-// command to see more.
+// command to see more. It asks for them even when ctx is done, for at
+// most 15 s (docker service logs can hang on a task's stream).
 func (s *Swarm) failure(ctx context.Context, service string, err error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
 	return fmt.Errorf("%w\ntasks of %s:\n%s\nlast lines of %s's log:\n%s\nsee more: %s", err, s.service(service),
 		indent(s.TaskErrors(ctx, service)), s.service(service), indent(s.Logs(ctx, service, 20)), s.Hint("service", "ps", "--no-trunc", s.service(service)))
 }

@@ -128,10 +128,10 @@ func (o *Options) waitSwarm(ctx context.Context, s *Swarm, want map[string][]str
 	for {
 		c, err := s.converged(ctx, want, o.Port)
 		if err != nil && ctx.Err() != nil { // the time ran out during a docker call
-			return nil, s.failure(context.WithoutCancel(ctx), svc, fmt.Errorf("%w: not ready after %v: %s", ErrUnhealthy, o.Timeout, last))
+			return nil, s.failure(ctx, svc, fmt.Errorf("%w: not ready after %v: %s", ErrUnhealthy, o.Timeout, last))
 		}
 		if err != nil {
-			return nil, s.failure(context.WithoutCancel(ctx), orApache(c.service), fmt.Errorf("%w: %w", ErrUnhealthy, err))
+			return nil, s.failure(ctx, orApache(c.service), fmt.Errorf("%w: %w", ErrUnhealthy, err))
 		}
 		if c.pending == "" {
 			c.pending, svc = o.probeAll(ctx, roots, c.endpoints), "apache"
@@ -148,7 +148,7 @@ func (o *Options) waitSwarm(ctx context.Context, s *Swarm, want map[string][]str
 		}
 		select {
 		case <-ctx.Done():
-			return nil, s.failure(context.WithoutCancel(ctx), svc, fmt.Errorf("%w: not ready after %v: %s", ErrUnhealthy, o.Timeout, last))
+			return nil, s.failure(ctx, svc, fmt.Errorf("%w: not ready after %v: %s", ErrUnhealthy, o.Timeout, last))
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
