@@ -76,7 +76,7 @@ func StartSwarm(t testing.TB, images ...string) *Swarm {
 // namespace makes the network namespace and the veth pair joining it
 // to this one.
 func (s *Swarm) namespace() error {
-	n, err := freeSubnet()
+	n, err := claimNamespace()
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,6 @@ func (s *Swarm) namespace() error {
 	hostAddr, nsAddr := fmt.Sprintf("10.231.%d.1", n), fmt.Sprintf("10.231.%d.2", n)
 	s.Addr, s.Host = nsAddr, "unix://"+filepath.Join(s.dir, "docker.sock")
 	for _, args := range [][]string{
-		{"netns", "add", s.ns},
 		{"netns", "exec", s.ns, "ip", "link", "set", "lo", "up"},
 		{"link", "add", s.veth, "type", "veth", "peer", "name", s.ns + "n"},
 		{"link", "set", s.ns + "n", "netns", s.ns},
@@ -132,20 +131,28 @@ exec nice -n 10 dockerd --config-file "$1/daemon.json" --data-root "$1/root" --e
   --pidfile "$1/dockerd.pid" -H "unix://$1/docker.sock" --containerd-namespace "$2" --containerd-plugins-namespace "$2p" \
   --bip 10.199.0.1/24 --default-address-pool base=10.200.0.0/16,size=24 --cgroup-parent "/$2" --storage-driver overlay2`
 
-// freeSubnet picks N for 10.231.N.0/30, one no interface here uses.
-func freeSubnet() (int, error) {
+// claimNamespace picks N for 10.231.N.0/30, one no interface here uses,
+// and claims it by making the namespace rgswN (which fails when another
+// test binary, or a run that crashed, has it).
+func claimNamespace() (int, error) {
 	out, err := exec.Command("ip", "-4", "-o", "addr").CombinedOutput()
 	if err != nil {
 		return 0, fmt.Errorf("ip addr: %w: %s", err, out)
 	}
 	start := os.Getpid() % 200
+	var last error
 	for i := 0; i < 200; i++ {
 		n := 10 + (start+i)%200
-		if !strings.Contains(string(out), fmt.Sprintf(" 10.231.%d.", n)) {
+		if strings.Contains(string(out), fmt.Sprintf(" 10.231.%d.", n)) {
+			continue
+		}
+		out, err := exec.Command("ip", "netns", "add", fmt.Sprintf("rgsw%d", n)).CombinedOutput()
+		if err == nil {
 			return n, nil
 		}
+		last = fmt.Errorf("ip netns add rgsw%d: %w: %s", n, err, out)
 	}
-	return 0, fmt.Errorf("no free 10.231.N.0/30 subnet")
+	return 0, fmt.Errorf("no free 10.231.N.0/30 subnet and namespace: %v", last)
 }
 
 // load copies images from the default daemon into the private one.
