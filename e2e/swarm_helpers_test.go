@@ -212,10 +212,11 @@ func pinned(dir, addr string) *http.Transport {
 	}
 }
 
-// loop is one user sending GET /v2/ through the balancer until stopped,
+// loop is one user sending GET path through the balancer until stopped,
 // counting the answers that are not 200.
 type loop struct {
 	user, pass string
+	path       string // default /v2/
 	c          *http.Client
 	ok         atomic.Int64
 	mu         sync.Mutex
@@ -244,7 +245,11 @@ func (l *loop) run(stop <-chan struct{}, wg *sync.WaitGroup) {
 func (l *loop) once() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("https://myregistrydomain.com:%d/v2/", swarmPort), nil)
+	path := l.path
+	if path == "" {
+		path = "/v2/"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("https://myregistrydomain.com:%d%s", swarmPort, path), nil)
 	if err != nil {
 		return err
 	}

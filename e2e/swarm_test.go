@@ -102,6 +102,10 @@ func TestSwarm(t *testing.T) {
 		killApache(t, s)
 	})
 
+	t.Run("a registry update rolls out with no failed pull", func(t *testing.T) {
+		registryRoll(t, s)
+	})
+
 	t.Run("up fails when an apache task does not answer", func(t *testing.T) {
 		deadPort(t, s)
 	})
@@ -376,5 +380,46 @@ func deadPort(t *testing.T, s *swarmStack) {
 	}
 	if got := s.docker(t, "service", "ls", "--filter", "name=swarm-e2e-dead_apache", "--format", "{{.Replicas}}"); got != "2/2" {
 		t.Errorf("the dead-port stack's apache runs %s; the test needs 2/2 (service status says all is well)", got)
+	}
+}
+
+// registryRoll changes the registry's image (the same image under a new
+// tag) while a pull-only user pulls a manifest through the balancer: the
+// registry rolls start-first, Apache is untouched, no pull fails.
+func registryRoll(t *testing.T, s *swarmStack) {
+	s.docker(t, "tag", "registry:2", "registry:2-roll")
+	bal := newBalancer(t, s)
+	c := &http.Client{Transport: bal.transport()}
+	b := blobClient{c: &http.Client{Transport: bal.transport()}, base: fmt.Sprintf("https://myregistrydomain.com:%d", swarmPort), user: pushUser, pass: pushPass}
+	data := []byte("registry roll")
+	dig := b.pushBlob(t, "roll/blob", data)
+	l := &loop{user: "testuser", pass: "testpassword", c: c, path: "/v2/roll/blob/blobs/" + dig}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go l.run(stop, &wg)
+	time.Sleep(time.Second)
+	spec, err := os.ReadFile(s.spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, s.spec, append(spec, "registry: {image: \"registry:2-roll\"}\n"...))
+	res, err := app.Up(context.Background(), s.o)
+	time.Sleep(time.Second)
+	close(stop)
+	wg.Wait()
+	bal.close()
+	if err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	for _, r := range res.Services {
+		want := map[string]deploy.Action{"apache": deploy.Unchanged, "registry": deploy.Updated}[r.Service]
+		if r.Action != want {
+			t.Errorf("%s: %s (%s), want %s", r.Service, r.Action, r.Reason, want)
+		}
+	}
+	t.Logf("%s: %d pulls of the blob answered 200 during the registry's update", l.user, l.ok.Load())
+	if l.ok.Load() == 0 || len(l.failures) > 0 {
+		t.Errorf("%d ok, %d failed pulls during the registry's update, want 0 failed: %v", l.ok.Load(), len(l.failures), l.failures)
 	}
 }
