@@ -78,7 +78,9 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 		files = append(files, File{Path: AuthCache, Data: cache, Mode: 0o644})
 	}
 	files = append(files, LDAPFiles(m)...)
-	files = append(files, c.compose)
+	if !m.Deploy.OnSwarm() && !m.Deploy.OnKubernetes() {
+		files = append(files, c.compose) // each scaled target has its own file instead
+	}
 	if m.RegistryConfigured() {
 		reg, err := RegistryConfigFile(m, prev)
 		if err != nil {
@@ -86,12 +88,19 @@ func Render(m *model.Model, prev Previous, opts Options) ([]File, error) {
 		}
 		files = append(files, File{Path: RegistryConfig, Data: reg, Mode: 0o600})
 	}
-	if m.Deploy.Target == model.TargetKubernetes {
+	switch m.Deploy.Target {
+	case model.TargetKubernetes:
 		kube, err := KubernetesFiles(m, files)
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, kube...)
+	case model.TargetSwarm:
+		stack, err := StackYAML(m, files)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Path: StackFile, Data: stack, Mode: 0o644})
 	}
 	return files, nil
 }

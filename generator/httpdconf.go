@@ -30,6 +30,12 @@ type confData struct {
 	// directory's server-level and <Location /v2> directives.
 	LDAPServer   string
 	LDAPLocation string
+	// Spread (swarm, kubernetes): a new backend connection per request,
+	// so requests spread over the registry's replicas (Swarm's DNS round
+	// robin, no VIP; kube-proxy per connection behind the Service), and a
+	// replica that went away during a rollout is not held against the
+	// name for 60 s (retry=0).
+	Spread bool
 }
 
 // HTTPDConfig renders auth/httpd.conf.
@@ -45,6 +51,7 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 		PullRequire:  recipeRequire(m.Access.Pull),
 		PushRequire:  recipeRequire(m.Access.Push),
 		ConfDir:      apacheConfDir,
+		Spread:       m.Deploy.OnSwarm() || m.Deploy.OnKubernetes(),
 	}
 	if d.Secure && m.DaemonGID != model.DaemonGroup {
 		d.WorkersGID = m.DaemonGID

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/regsetup/regsetup/spec"
 	"github.com/urfave/cli/v2"
@@ -57,7 +56,7 @@ func usageError(_ *cli.Context, err error, _ bool) error {
 // startFlags are how up (and init --up) start the stack.
 func startFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.DurationFlag{Name: "timeout", Value: 60 * time.Second, Usage: "how long to wait for the proxy to answer (and for a reload)"},
+		&cli.DurationFlag{Name: "timeout", Usage: "how long to wait for the proxy to answer (and for a reload); default 60s, 3m with deploy.target swarm (a rolling update)"},
 		&cli.BoolFlag{Name: "skip-config-test", Usage: "do not check httpd.conf with httpd -t before starting"},
 	}
 }

@@ -49,6 +49,9 @@ func printStatus(c *cli.Context, st *deploy.Status) {
 		if s.Health != "" {
 			state += " (" + s.Health + ")"
 		}
+		if s.Desired > 0 {
+			state += fmt.Sprintf(" (%d of %d tasks)", s.Tasks, s.Desired)
+		}
 		fmt.Fprintf(out, "%-10s %s\n", s.Service, state)
 	}
 	if st.Current != "" || st.Loaded != "" {
@@ -57,6 +60,9 @@ func printStatus(c *cli.Context, st *deploy.Status) {
 			loaded = "unknown"
 		}
 		fmt.Fprintf(out, "loaded:    auth/%s\non disk:   auth/%s\n", loaded, st.Current)
+	}
+	for _, ep := range st.Endpoints {
+		fmt.Fprintf(out, "apache task %.12s on %s\n", ep.Task, ep.Addr)
 	}
 	if st.InForce {
 		fmt.Fprintln(out, "in force:  the files on disk")

@@ -97,6 +97,12 @@ func printUp(c *cli.Context, res *app.UpResult) error {
 		fmt.Fprintf(out, "up: the registry answers on %s; your Apache serves https://%s:%d/v2/\n", app.RegistrySocket(m), m.Domain, m.Port)
 		return nil
 	}
+	if len(res.Endpoints) > 0 {
+		for _, ep := range res.Endpoints {
+			fmt.Fprintf(out, "up: https://%s:%d/v2/ answers through the apache task on %s\n", m.Domain, m.Port, ep.Addr)
+		}
+		return nil
+	}
 	fmt.Fprintf(out, "up: https://%s:%d/v2/ answers\n", m.Domain, m.Port)
 	return nil
 }

@@ -33,7 +33,7 @@ func verifyOptions(c *cli.Context) app.VerifyOptions {
 		Paths: paths(c), CA: c.String("ca"), Insecure: c.Bool("insecure"), Resolve: c.String("resolve"),
 		Client: c.String("client"), PushUser: c.String("push-user"), PullUser: c.String("pull-user"),
 		Repo: c.String("repo"), Layers: c.Int("layers"), LayerSize: c.Int64("layer-size"),
-		Tag: c.String("tag"), Cleanup: c.String("cleanup"), Directory: c.String("directory"),
+		Tag: c.String("tag"), Cleanup: c.String("cleanup"), Directory: c.String("directory"), Project: c.String("project"),
 	}
 }
 
@@ -43,7 +43,8 @@ func verifyCommand() *cli.Command {
 		Usage:     "smoke-test the running stack: TLS, login, push, pull, a denied push, the access matrix",
 		UsageText: "regsetup verify [--spec FILE] [--out DIR] [--resolve HOST:PORT:ADDR] [--json] [--junit FILE]",
 		Flags: append(append(pathFlags(), verifyFlags()...),
-			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"}),
+			&cli.BoolFlag{Name: "json", Usage: "print the report as JSON"},
+			&cli.StringFlag{Name: "project", Usage: "deploy.target swarm: the stack `NAME` (default: from the output folder, as up names it)"}),
 		Action: func(c *cli.Context) error {
 			rep, err := verifyRun(c)
 			return printReport(c, rep, err)

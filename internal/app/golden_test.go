@@ -17,12 +17,12 @@ import (
 )
 
 // goldenCases are testdata/<case>.yaml rendered into goldenfiles/<case>/.
-var goldenCases = []string{"recipe", "quickstart", "teams", "rules", "ldap", "kubernetes"}
+var goldenCases = []string{"recipe", "quickstart", "teams", "rules", "ldap", "swarm", "kubernetes"}
 
 // artifactPaths are every file a case may render; the secure profile's
 // password cache script only exists with it.
 var artifactPaths = []string{generator.HTTPDConf, generator.HTPasswd, generator.Groups, generator.Cert, generator.Key, generator.AuthCache, generator.LDAPBindPassword, generator.LDAPCA, generator.ComposeFile,
-	generator.RegistryConfig, generator.KubeDir + "/kustomization.yaml", generator.KubeDir + "/apache.yaml", generator.KubeDir + "/registry.yaml"}
+	generator.RegistryConfig, generator.StackFile, generator.KubeDir + "/kustomization.yaml", generator.KubeDir + "/apache.yaml", generator.KubeDir + "/registry.yaml"}
 
 // fixedNow is the clock of golden renders.
 var fixedNow = time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC)

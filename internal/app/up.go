@@ -6,6 +6,7 @@ import (
 
 	"github.com/regsetup/regsetup/internal/deploy"
 	"github.com/regsetup/regsetup/model"
+	"github.com/regsetup/regsetup/spec"
 )
 
 // StackOptions tune Up, Down and Status.
@@ -50,22 +51,46 @@ func Up(ctx context.Context, o StackOptions) (*UpResult, error) {
 	if err != nil {
 		return &UpResult{Init: res}, err
 	}
-	up := deploy.Up
-	if res.Model.Deploy.Target == model.TargetKubernetes {
-		up = deploy.KubeUp
-	}
-	r, err := up(ctx, o.deploy(res))
+	r, err := upTarget(ctx, res.Model.Deploy.Target, o.deploy(res))
 	return &UpResult{Result: r, Init: res}, err
+}
+
+// upTarget runs up the way the deploy target needs.
+func upTarget(ctx context.Context, target string, o deploy.Options) (*deploy.Result, error) {
+	switch target {
+	case model.TargetSwarm:
+		return deploy.SwarmUp(ctx, o)
+	case model.TargetKubernetes:
+		return deploy.KubeUp(ctx, o)
+	}
+	return deploy.Up(ctx, o)
+}
+
+// folderTarget is the deploy target of the spec or, when the spec cannot
+// be read (down and status need only the output folder), the one the
+// folder was rendered for.
+func folderTarget(p Paths) string {
+	if m, err := spec.Load(p.Spec, spec.Options{}); err == nil {
+		return m.Deploy.Target
+	}
+	switch {
+	case deploy.IsSwarm(p.OutDir()):
+		return model.TargetSwarm
+	case deploy.IsKube(p.OutDir()):
+		return model.TargetKubernetes
+	}
+	return model.TargetCompose
 }
 
 // Down stops the stack; deleteData also empties data/. It needs only the
 // output folder, not a valid spec (passwords may be gone by then).
 func Down(ctx context.Context, o StackOptions, deleteData bool) error {
-	down := deploy.Down
-	if deploy.IsKube(o.OutDir()) {
-		down = deploy.KubeDown
+	do := deploy.Options{Dir: o.OutDir(), Compose: o.Compose, Project: o.Project, Timeout: o.Timeout, Progress: o.Progress}
+	switch folderTarget(o.Paths) {
+	case model.TargetSwarm:
+		return deploy.SwarmDown(ctx, do, deleteData)
+	case model.TargetKubernetes:
+		return deploy.KubeDown(ctx, do, deleteData)
 	}
-	return down(ctx, deploy.Options{
-		Dir: o.OutDir(), Compose: o.Compose, Project: o.Project, Progress: o.Progress,
-	}, deleteData)
+	return deploy.Down(ctx, do, deleteData)
 }

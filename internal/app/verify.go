@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/regsetup/regsetup/generator"
+	"github.com/regsetup/regsetup/internal/deploy"
 	"github.com/regsetup/regsetup/internal/tlsdial"
 	"github.com/regsetup/regsetup/internal/verify"
 	"github.com/regsetup/regsetup/model"
@@ -47,6 +48,9 @@ type VerifyOptions struct {
 	// DirectorySkip leaves it out (for a verify run from where the
 	// directory cannot be reached).
 	Directory string
+	// Project (deploy.target swarm) is the stack's name; default: from
+	// the output folder, as up names it.
+	Project string
 }
 
 // Verify runs the smoke test against the running stack. The report comes
@@ -71,7 +75,7 @@ func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
 			return nil, err
 		}
 	}
-	rep, err := verify.Run(ctx, cfg)
+	rep, err := runTarget(ctx, m, o, cfg)
 	if err != nil {
 		return rep, err
 	}
@@ -79,6 +83,23 @@ func Verify(ctx context.Context, o VerifyOptions) (*verify.Report, error) {
 		return rep, ErrChecksFailed
 	}
 	return rep, nil
+}
+
+// runTarget runs the checks once, or with target swarm (and no
+// --resolve) once through each Apache task's published port.
+func runTarget(ctx context.Context, m *model.Model, o VerifyOptions, cfg verify.Config) (*verify.Report, error) {
+	if m.Deploy.Target != model.TargetSwarm || o.Resolve != "" {
+		return verify.Run(ctx, cfg)
+	}
+	eps, err := deploy.SwarmEndpoints(ctx, deploy.Options{Dir: o.OutDir(), Project: o.Project, Port: m.Port})
+	if err != nil {
+		return nil, fmt.Errorf("%w: finding the apache tasks: %w", verify.ErrUnreachable, err)
+	}
+	var addrs []string
+	for _, ep := range eps {
+		addrs = append(addrs, ep.Addr)
+	}
+	return verify.RunEach(ctx, cfg, addrs)
 }
 
 func verifyConfig(m *model.Model, o VerifyOptions) (verify.Config, error) {

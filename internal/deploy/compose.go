@@ -138,6 +138,12 @@ func (c *Compose) Down(ctx context.Context) error {
 // Logs returns the last lines of one service's log.
 func (c *Compose) Logs(ctx context.Context, service string, lines int) string {
 	out, err := c.run(ctx, "logs", "--no-color", "--tail", fmt.Sprint(lines), service)
+	return outputOf(out, err)
+}
+
+// outputOf is a command's output, or on failure what it printed (or why
+// it did not run).
+func outputOf(out []byte, err error) string {
 	if err != nil {
 		var e *execx.Error
 		if errors.As(err, &e) {

@@ -24,6 +24,10 @@ type Container struct {
 	State     string `json:"state"`            // running, exited, restarting, ...
 	Health    string `json:"health,omitempty"` // healthy, unhealthy, starting; "" without a healthcheck
 	StartedAt string `json:"started_at"`       // when its main process last started
+	// Desired and Tasks (swarm): the replicas asked for, and the tasks
+	// running the service's current spec.
+	Desired int `json:"desired,omitempty"`
+	Tasks   int `json:"tasks,omitempty"`
 	// ConfSource is the host folder mounted at ApacheConfDir ("" if none).
 	ConfSource string `json:"-"`
 }

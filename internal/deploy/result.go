@@ -8,6 +8,7 @@ const (
 	Reloaded  Action = "reloaded"  // Apache re-read its config (graceful, SIGUSR1)
 	Recreated Action = "recreated" // a new container replaced the running one
 	Unchanged Action = "unchanged" // it was running and already had the files on disk
+	Updated   Action = "updated"   // swarm: a rolling update replaced its tasks, one at a time
 )
 
 // ServiceResult is what up did to one service, and why.
@@ -28,4 +29,6 @@ type Result struct {
 	// Command is what to run by hand when up applied nothing (target
 	// kubernetes without a cluster: the kubectl apply -k line).
 	Command string `json:"command,omitempty"`
+	// Endpoints (swarm) are the Apache tasks' published ports that answered.
+	Endpoints []Endpoint `json:"endpoints,omitempty"`
 }

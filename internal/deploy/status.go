@@ -31,6 +31,8 @@ type Status struct {
 	// Differs lists the files on disk the running stack has not loaded.
 	Differs []string `json:"differs,omitempty"`
 	Reason  string   `json:"reason,omitempty"` // why it cannot tell what Apache loaded
+	// Endpoints (swarm) are the running Apache tasks' published ports.
+	Endpoints []Endpoint `json:"endpoints,omitempty"`
 }
 
 // StatusOf reports whether the stack runs (and its health), which set is
