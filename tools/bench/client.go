@@ -14,9 +14,11 @@ import (
 // transport is an HTTP/1.1 keep-alive transport that dials t.Addr whatever
 // the URL's host (SNI and Host stay ServerName:port), trusts the run's
 // certificates only, ignores proxies and keeps up to conns connections.
+// With Options.HTTP2 it offers h2 as well, and uses it with servers that
+// accept it (one connection, many streams).
 func (e *env) transport(t Target, conns int) *http.Transport {
 	d := &net.Dialer{Timeout: 5 * time.Second}
-	return &http.Transport{
+	tr := &http.Transport{
 		Proxy: nil,
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return d.DialContext(ctx, network, t.Addr)
@@ -29,6 +31,10 @@ func (e *env) transport(t Target, conns int) *http.Transport {
 		DisableCompression:  true,
 		IdleConnTimeout:     30 * time.Second,
 	}
+	if e.opts.HTTP2 {
+		tr.TLSNextProto, tr.ForceAttemptHTTP2 = nil, true
+	}
+	return tr
 }
 
 // auth is the target's go-containerregistry authenticator.

@@ -24,8 +24,12 @@ type composeRun struct {
 }
 
 // startCompose renders the secure profile in dir and runs it with
-// app.Up under a project name of its own.
-func startCompose(e *env, name, dir, key string) (*composeRun, error) {
+// app.Up under a project name of its own. Clients reach it through the
+// published port on loopback (Docker's userland proxy relays it), or with
+// bridge through the Apache container's own address on Docker's bridge,
+// the path of clients on other machines (the kernel forwards their
+// packets to it, without the proxy).
+func startCompose(e *env, name, dir, key string, bridge bool) (*composeRun, error) {
 	port, err := renderVariant(e, dir, "secure", key)
 	if err != nil {
 		return nil, err
@@ -49,11 +53,36 @@ func startCompose(e *env, name, dir, key string) (*composeRun, error) {
 		r.stop()
 		return nil, fmt.Errorf("%s: regsetup up: %w", name, err)
 	}
+	if bridge {
+		ip, err := r.containerIP("apache")
+		if err != nil {
+			r.stop()
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		r.t.Addr = net.JoinHostPort(ip, strconv.Itoa(port))
+	}
 	if err := answers(e, r.t); err != nil {
 		r.stop()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return r, nil
+}
+
+// containerIP is the address of service's container on its network.
+func (r *composeRun) containerIP(service string) (string, error) {
+	id := r.container(service)
+	if id == "" {
+		return "", fmt.Errorf("no %s container in project %s", service, r.o.Project)
+	}
+	out, err := exec.Command("docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}", id).Output()
+	if err != nil {
+		return "", fmt.Errorf("docker inspect %s: %w", id, err)
+	}
+	ip, _, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
+	if net.ParseIP(ip) == nil {
+		return "", fmt.Errorf("%s container %s has no network address (%q)", service, id, out)
+	}
+	return ip, nil
 }
 
 func (r *composeRun) target() Target { return r.t }

@@ -27,6 +27,7 @@ type Options struct {
 	Metrics       []string      // metric IDs to measure; empty means all
 	WorkDir       string        // parent of the temporary directory ("" = os.TempDir)
 	Keep          bool          // keep the temporary directory (for debugging)
+	HTTP2         bool          // offer HTTP/2 in the clients' TLS handshake (servers that accept it switch)
 	Progress      io.Writer     // progress lines; nil discards them
 }
 

@@ -200,7 +200,9 @@ func (e *env) start(s VariantSpec) (running, error) {
 	case KindConf:
 		return startApache(e, s.Name(), dir, "secure", s.Key, s.Conf)
 	case KindCompose:
-		return startCompose(e, s.Name(), dir, s.Key)
+		return startCompose(e, s.Name(), dir, s.Key, false)
+	case KindBridge:
+		return startCompose(e, s.Name(), dir, s.Key, true)
 	}
 	return nil, fmt.Errorf("unknown variant kind %q", s.Kind)
 }

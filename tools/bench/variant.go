@@ -8,13 +8,14 @@ import (
 
 // Kinds of variant.
 const (
-	KindDirect      = "direct"                // the registry: no TLS, no auth (the limit)
-	KindRegistryTLS = "registry-tls-htpasswd" // the registry's own TLS and htpasswd auth
-	KindNginx       = "nginx-recipe"          // the Docker docs' nginx recipe
-	KindApache      = "apache-recipe"         // regsetup's recipe profile, plus the MPM line
-	KindSecure      = "regsetup-secure"       // regsetup's secure profile
-	KindCompose     = "regsetup-compose"      // the secure profile run by `regsetup up`: containers, Docker's published port
-	KindConf        = "conf"                  // a hand-edited httpd.conf over the secure render
+	KindDirect      = "direct"                  // the registry: no TLS, no auth (the limit)
+	KindRegistryTLS = "registry-tls-htpasswd"   // the registry's own TLS and htpasswd auth
+	KindNginx       = "nginx-recipe"            // the Docker docs' nginx recipe
+	KindApache      = "apache-recipe"           // regsetup's recipe profile, plus the MPM line
+	KindSecure      = "regsetup-secure"         // regsetup's secure profile
+	KindCompose     = "regsetup-compose"        // the secure profile run by `regsetup up`: containers, Docker's published port on loopback
+	KindBridge      = "regsetup-compose-bridge" // the same stack reached at Apache's container address, as clients on other machines reach it
+	KindConf        = "conf"                    // a hand-edited httpd.conf over the secure render
 )
 
 // Key types of the server certificate.
@@ -55,10 +56,10 @@ func ParseVariant(s string) (VariantSpec, error) {
 		key = KeyECDSA
 	}
 	switch kind {
-	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose:
+	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge:
 	default:
-		return VariantSpec{}, fmt.Errorf("unknown variant %q (want one of %s, %s, %s, %s, %s, %s, %s, %s, optionally with :rsa)",
-			kind, KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose)
+		return VariantSpec{}, fmt.Errorf("unknown variant %q (want one of %s, optionally with :rsa)", kind, strings.Join([]string{
+			KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge}, ", "))
 	}
 	if key != KeyECDSA && key != KeyRSA {
 		return VariantSpec{}, fmt.Errorf("variant %q: unknown key type %q (want %s or %s)", s, key, KeyECDSA, KeyRSA)

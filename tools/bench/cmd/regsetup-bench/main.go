@@ -62,6 +62,7 @@ func run() int {
 	mdOut := fs.String("md", "", "write a markdown summary to `FILE`")
 	pngOut := fs.String("png", "", "write a PNG bar chart to `FILE`")
 	keep := fs.Bool("keep", false, "keep the work directory (configs, logs) for inspection")
+	http2 := fs.Bool("http2", false, "offer HTTP/2 to the servers (those that accept it, e.g. a --conf with Protocols h2, switch)")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	apply := fs.Bool("apply", false, "measure applying changes to a running stack (see the package doc)")
 	models := fs.String("models", "", "with --apply: comma-separated process models (one-process, rendered, stock-event, several, event:STARTxTHREADS; default one-process,rendered)")
@@ -114,7 +115,7 @@ func run() int {
 	if *metrics != "" {
 		o.Metrics = strings.Split(*metrics, ",")
 	}
-	o.Confs, o.Keep = confs, *keep
+	o.Confs, o.Keep, o.HTTP2 = confs, *keep, *http2
 	if !*quiet {
 		o.Progress = os.Stderr
 	}
