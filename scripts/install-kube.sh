@@ -98,7 +98,11 @@ fi
 ln -sfn "$key" "$cache_root/current"
 
 # Sanity check: each binary runs and reports the pinned version.
-"$dir/kube-apiserver" --version | grep -qF "$version" || die "$dir/kube-apiserver does not report $version"
-"$dir/kubectl" version --client 2>/dev/null | grep -qF "$version" || die "$dir/kubectl does not report $version"
+# (Output captured first: with pipefail, grep -q closing the pipe early
+# would fail the check with the writer's SIGPIPE.)
+reported=$("$dir/kube-apiserver" --version 2>&1 || true)
+[[ $reported == *"$version"* ]] || die "$dir/kube-apiserver does not report $version (it says: $reported)"
+reported=$("$dir/kubectl" version --client 2>&1 || true)
+[[ $reported == *"$version"* ]] || die "$dir/kubectl does not report $version (it says: $reported)"
 "$dir/etcd" --version >/dev/null || die "$dir/etcd does not run"
 log "ready: $("$dir/kube-apiserver" --version), $("$dir/etcd" --version | head -n 1)"
