@@ -1,11 +1,13 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -29,10 +31,15 @@ type composeRun struct {
 // bridge through the Apache container's own address on Docker's bridge,
 // the path of clients on other machines (the kernel forwards their
 // packets to it, without the proxy).
-func startCompose(e *env, name, dir, key string, bridge bool) (*composeRun, error) {
+func startCompose(e *env, name, dir, key string, bridge, socket bool) (*composeRun, error) {
 	port, err := renderVariant(e, dir, "secure", key)
 	if err != nil {
 		return nil, err
+	}
+	if socket {
+		if err := socketOverride(dir); err != nil {
+			return nil, err
+		}
 	}
 	id := make([]byte, 4)
 	if _, err := rand.Read(id); err != nil {
@@ -131,4 +138,45 @@ func (r *composeRun) logTail(n int) string {
 	}
 	out, _ := exec.Command("docker", "logs", "--tail", strconv.Itoa(n), id).CombinedOutput()
 	return string(out)
+}
+
+// socketOverride is an experiment (KindSocket): the registry listens on a
+// unix socket in ./run, shared with Apache, instead of TCP on the Docker
+// network, so no byte between them crosses the bridge. It adds, next to
+// the rendered files (which stay as regsetup wrote them), a
+// docker-compose.override.yml and run/httpd.conf: the rendered config with
+// ProxyPass through the socket, which Apache is started with. (The socket
+// is made world-writable in a scratch folder: good enough to measure, not
+// the access control a product render would need; apache.mode include
+// shows how: a folder of Apache's group, umask 007.)
+func socketOverride(dir string) error {
+	conf, err := os.ReadFile(filepath.Join(dir, "auth", "httpd.conf"))
+	if err != nil {
+		return fmt.Errorf("reading the rendered httpd.conf: %w", err)
+	}
+	const tcp = "ProxyPass        /v2 http://registry:5000/v2\n"
+	if !bytes.Contains(conf, []byte(tcp)) {
+		return fmt.Errorf("the rendered httpd.conf has no %q line to replace", strings.TrimSpace(tcp))
+	}
+	conf = bytes.Replace(conf, []byte(tcp), []byte(`ProxyPass        /v2 "unix:/run/regsetup/registry.sock|http://registry:5000/v2"`+"\n"), 1)
+	run := filepath.Join(dir, "run")
+	if err := os.MkdirAll(run, 0o777); err != nil {
+		return fmt.Errorf("creating %s: %w", run, err)
+	}
+	if err := os.Chmod(run, 0o777); err != nil { // the registry (root) makes the socket, Apache's workers (daemon) open it
+		return fmt.Errorf("opening %s: %w", run, err)
+	}
+	const override = `services:
+  registry:
+    environment:
+      REGISTRY_HTTP_NET: unix
+      REGISTRY_HTTP_ADDR: /run/regsetup/registry.sock
+    volumes: ["./run:/run/regsetup"]
+    command: ["sh", "-c", "umask 000 && exec registry serve /etc/docker/registry/config.yml"]
+    healthcheck: {disable: true}
+  apache:
+    volumes: ["./run:/run/regsetup"]
+    command: ["httpd-foreground", "-f", "/run/regsetup/httpd.conf"]
+`
+	return writeFiles(dir, map[string][]byte{"run/httpd.conf": conf, "docker-compose.override.yml": []byte(override)})
 }

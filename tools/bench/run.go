@@ -200,9 +200,11 @@ func (e *env) start(s VariantSpec) (running, error) {
 	case KindConf:
 		return startApache(e, s.Name(), dir, "secure", s.Key, s.Conf)
 	case KindCompose:
-		return startCompose(e, s.Name(), dir, s.Key, false)
+		return startCompose(e, s.Name(), dir, s.Key, false, false)
 	case KindBridge:
-		return startCompose(e, s.Name(), dir, s.Key, true)
+		return startCompose(e, s.Name(), dir, s.Key, true, false)
+	case KindSocket:
+		return startCompose(e, s.Name(), dir, s.Key, true, true)
 	}
 	return nil, fmt.Errorf("unknown variant kind %q", s.Kind)
 }

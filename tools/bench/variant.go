@@ -15,6 +15,7 @@ const (
 	KindSecure      = "regsetup-secure"         // regsetup's secure profile
 	KindCompose     = "regsetup-compose"        // the secure profile run by `regsetup up`: containers, Docker's published port on loopback
 	KindBridge      = "regsetup-compose-bridge" // the same stack reached at Apache's container address, as clients on other machines reach it
+	KindSocket      = "regsetup-compose-socket" // experiment: the bridge variant with the registry on a unix socket shared with Apache
 	KindConf        = "conf"                    // a hand-edited httpd.conf over the secure render
 )
 
@@ -56,10 +57,10 @@ func ParseVariant(s string) (VariantSpec, error) {
 		key = KeyECDSA
 	}
 	switch kind {
-	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge:
+	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge, KindSocket:
 	default:
 		return VariantSpec{}, fmt.Errorf("unknown variant %q (want one of %s, optionally with :rsa)", kind, strings.Join([]string{
-			KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge}, ", "))
+			KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge, KindSocket}, ", "))
 	}
 	if key != KeyECDSA && key != KeyRSA {
 		return VariantSpec{}, fmt.Errorf("variant %q: unknown key type %q (want %s or %s)", s, key, KeyECDSA, KeyRSA)
