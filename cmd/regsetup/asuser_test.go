@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -26,16 +24,7 @@ func TestInitAsUser(t *testing.T) {
 	run := func(dir string, args ...string) (int, string, string) {
 		cmd := u.command(bin, args...)
 		cmd.Dir = dir
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return code, o.String(), e.String()
+		return runCaptured(t, cmd)
 	}
 	mkdir := func(name string) string {
 		d := filepath.Join(shared, name)

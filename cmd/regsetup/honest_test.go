@@ -65,12 +65,7 @@ func TestInitReportsWhatItWrote(t *testing.T) {
 			cmd := u.command(bin, append(args, "--spec", spec, "--out", out)...)
 			var o bytes.Buffer
 			cmd.Stdout = &o
-			err := cmd.Run()
-			code := 0
-			if ee, ok := err.(*exec.ExitError); ok {
-				code = ee.ExitCode()
-			}
-			return o.Bytes(), code
+			return o.Bytes(), exitStatus(t, cmd.Run())
 		}
 		text, code := run("init")
 		if code == exitOK || strings.Contains(string(text), "created ") {

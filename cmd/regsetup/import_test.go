@@ -87,16 +87,7 @@ func TestImportCLI(t *testing.T) {
 				cmd.Env = append(cmd.Env, kv)
 			}
 		}
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return code, o.String(), e.String()
+		return runCaptured(t, cmd)
 	}
 	steps := []struct {
 		name           string

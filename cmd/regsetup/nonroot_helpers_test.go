@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	osuser "os/user"
@@ -73,4 +75,26 @@ func buildRegsetup(t *testing.T, dir string) string {
 		t.Fatalf("go build: %v\n%s", err, b)
 	}
 	return bin
+}
+
+// exitStatus is the exit code of a finished command (0 when err is nil);
+// a command that could not run at all fails the test.
+func exitStatus(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+// runCaptured runs cmd and returns its exit code, stdout and stderr.
+func runCaptured(t *testing.T, cmd *exec.Cmd) (int, string, string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	return exitStatus(t, cmd.Run()), o.String(), e.String()
 }

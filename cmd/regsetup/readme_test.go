@@ -2,15 +2,15 @@ package main
 
 import (
 	"bytes"
-	"github.com/regsetup/regsetup/internal/stacktest"
-	"github.com/regsetup/regsetup/internal/testenv"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/regsetup/regsetup/internal/stacktest"
+	"github.com/regsetup/regsetup/internal/testenv"
 
 	"github.com/regsetup/regsetup/internal/golden"
 	"gopkg.in/yaml.v3"
@@ -58,14 +58,7 @@ func TestReadmeUse(t *testing.T) {
 				cmd.Dir, cmd.Env = dir, env
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
-				err := cmd.Run()
-				code := 0
-				if ee, ok := err.(*exec.ExitError); ok {
-					code = ee.ExitCode()
-				} else if err != nil {
-					t.Fatalf("%s: %v", line, err)
-				}
-				return out.String(), code
+				return out.String(), exitStatus(t, cmd.Run())
 			}
 			t.Cleanup(func() { sh(root, "regsetup down") })
 			ran := map[string]bool{}
