@@ -51,6 +51,8 @@ for arg in "$@"; do
 done
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/gobuild.sh
+. "$script_dir/lib/gobuild.sh"
 module_dir="$(cd "$script_dir/../tools/compose-v2" && pwd)"
 plugin_dir="${COMPOSE_PLUGIN_DIR:-/usr/local/lib/docker/cli-plugins}"
 cache_root="${REGSETUP_CACHE_DIR:-/var/cache/regsetup}"
@@ -69,7 +71,7 @@ export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
 export CGO_ENABLED=0
 
 # Pinned version, read from tools/compose-v2/go.mod (no network needed).
-version="$(awk -v m="$compose_mod" '$1 == m { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$module_dir/go.mod")"
+version="$(pinned_version "$module_dir/go.mod" "$compose_mod")"
 if [[ -z "$version" ]]; then
 	log "cannot find $compose_mod in $module_dir/go.mod"
 	exit 1
@@ -81,19 +83,8 @@ cached_bin="$cache_dir/docker-compose-$version-$goos-$goarch"
 
 if [[ $force -eq 1 || ! -x "$cached_bin" ]]; then
 	log "building $compose_mod@$version with $(go env GOVERSION) (takes several minutes cold)"
-	mkdir -p "$cache_dir"
-	tmp_bin="$(mktemp "$cache_dir/.docker-compose.XXXXXX")"
-	trap 'rm -f "$tmp_bin"' EXIT
 	start=$SECONDS
-	(
-		cd "$module_dir"
-		go build -trimpath \
-			-ldflags "-s -w -X $compose_mod/internal.Version=$version" \
-			-o "$tmp_bin" "$compose_mod/cmd"
-	)
-	chmod 0755 "$tmp_bin"
-	mv -f "$tmp_bin" "$cached_bin"
-	trap - EXIT
+	go_build_into "$cached_bin" "$module_dir" "$compose_mod/cmd" -ldflags "-s -w -X $compose_mod/internal.Version=$version"
 	log "built in $((SECONDS - start))s -> $cached_bin"
 else
 	log "using cached $cached_bin"

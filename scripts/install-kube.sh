@@ -42,6 +42,8 @@ for arg in "$@"; do
 done
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/gobuild.sh
+. "$script_dir/lib/gobuild.sh"
 module_dir="$(cd "$script_dir/../tools/kube" && pwd)"
 cache_root="${REGSETUP_CACHE_DIR:-/var/cache/regsetup}/kube"
 
@@ -54,7 +56,7 @@ die() {
 command -v go >/dev/null 2>&1 || die "go is not on PATH"
 
 # The pinned version, read from the module (no network needed).
-version="$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3; exit } $1 == "k8s.io/kubernetes" { print $2; exit }' "$module_dir/go.mod")"
+version="$(pinned_version "$module_dir/go.mod" k8s.io/kubernetes)"
 [[ $version =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || die "cannot read the k8s.io/kubernetes version from $module_dir/go.mod"
 minor="${BASH_REMATCH[1]}"
 
@@ -75,21 +77,11 @@ have_all() { [[ -x $dir/kube-apiserver && -x $dir/etcd && -x $dir/kubectl ]]; }
 
 if ((force)) || ! have_all; then
 	log "building kube-apiserver, etcd and kubectl $version with $(go env GOVERSION) (about 10 minutes cold)"
-	mkdir -p "$dir"
-	tmp="$(mktemp -d "$cache_root/.build.XXXXXX")"
-	trap 'rm -rf "$tmp"' EXIT
 	start=$SECONDS
-	(
-		cd "$module_dir"
-		export GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
-		nice -n 10 go build -trimpath -ldflags "$ldflags_k8s" -o "$tmp/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
-		nice -n 10 go build -trimpath -ldflags "$ldflags_k8s" -o "$tmp/kubectl" k8s.io/kubernetes/cmd/kubectl
-		nice -n 10 go build -trimpath -ldflags "$ldflags_etcd" -o "$tmp/etcd" go.etcd.io/etcd/server/v3
-	)
-	for b in kube-apiserver kubectl etcd; do
-		chmod 0755 "$tmp/$b"
-		mv -f "$tmp/$b" "$dir/$b"
-	done
+	export GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0
+	go_build_into "$dir/kube-apiserver" "$module_dir" k8s.io/kubernetes/cmd/kube-apiserver -ldflags "$ldflags_k8s"
+	go_build_into "$dir/kubectl" "$module_dir" k8s.io/kubernetes/cmd/kubectl -ldflags "$ldflags_k8s"
+	go_build_into "$dir/etcd" "$module_dir" go.etcd.io/etcd/server/v3 -ldflags "$ldflags_etcd"
 	log "built in $((SECONDS - start))s -> $dir"
 else
 	log "using cached $dir"

@@ -51,6 +51,8 @@ for arg in "$@"; do
 done
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/gobuild.sh
+. "$script_dir/lib/gobuild.sh"
 module_dir="$(cd "$script_dir/../tools/seaweedfs" && pwd)"
 link="${WEED_BIN:-/usr/local/bin/weed}"
 cache_root="${REGSETUP_CACHE_DIR:-/var/cache/regsetup}"
@@ -66,7 +68,7 @@ command -v go >/dev/null 2>&1 || {
 export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
 export CGO_ENABLED=0
 
-version="$(awk -v m="$weed_mod" '$1 == m { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$module_dir/go.mod")"
+version="$(pinned_version "$module_dir/go.mod" "$weed_mod")"
 if [[ -z "$version" ]]; then
 	log "cannot find $weed_mod in $module_dir/go.mod"
 	exit 1
@@ -78,17 +80,8 @@ cached_bin="$cache_dir/weed-$version-$goos-$goarch"
 
 if [[ $force -eq 1 || ! -x "$cached_bin" ]]; then
 	log "building $weed_mod/weed@$version with $(go env GOVERSION) (about 7 minutes cold)"
-	mkdir -p "$cache_dir"
-	tmp_bin="$(mktemp "$cache_dir/.weed.XXXXXX")"
-	trap 'rm -f "$tmp_bin"' EXIT
 	start=$SECONDS
-	(
-		cd "$module_dir"
-		nice -n 10 go build -trimpath -ldflags "-s -w" -o "$tmp_bin" "$weed_mod/weed"
-	)
-	chmod 0755 "$tmp_bin"
-	mv -f "$tmp_bin" "$cached_bin"
-	trap - EXIT
+	go_build_into "$cached_bin" "$module_dir" "$weed_mod/weed" -ldflags "-s -w"
 	log "built in $((SECONDS - start))s -> $cached_bin"
 else
 	log "using cached $cached_bin"
