@@ -65,7 +65,8 @@ func TestInitReportsWhatItWrote(t *testing.T) {
 			cmd := u.command(bin, append(args, "--spec", spec, "--out", out)...)
 			var o bytes.Buffer
 			cmd.Stdout = &o
-			return o.Bytes(), exitStatus(t, cmd.Run())
+			code := exitStatus(t, cmd.Run())
+			return o.Bytes(), code
 		}
 		text, code := run("init")
 		if code == exitOK || strings.Contains(string(text), "created ") {

@@ -96,5 +96,6 @@ func runCaptured(t *testing.T, cmd *exec.Cmd) (int, string, string) {
 	t.Helper()
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
-	return exitStatus(t, cmd.Run()), o.String(), e.String()
+	code := exitStatus(t, cmd.Run())
+	return code, o.String(), e.String()
 }

@@ -58,7 +58,8 @@ func TestReadmeUse(t *testing.T) {
 				cmd.Dir, cmd.Env = dir, env
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
-				return out.String(), exitStatus(t, cmd.Run())
+				code := exitStatus(t, cmd.Run())
+				return out.String(), code
 			}
 			t.Cleanup(func() { sh(root, "regsetup down") })
 			ran := map[string]bool{}
