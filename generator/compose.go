@@ -48,6 +48,11 @@ func ComposeProject(m *model.Model) *types.Project {
 			Volumes: []types.ServiceVolumeConfig{bind("./data", registryDataDir)},
 		},
 	}
+	if m.Apache.ServeBlobs {
+		v := bind("./data", registryDataDir) // Apache reads blobs where the registry keeps them
+		v.ReadOnly = true
+		apache.Volumes = append(apache.Volumes, v)
+	}
 	if m.Storage.Driver == model.StorageS3 {
 		registry.Volumes = nil // the bucket holds the data
 	}

@@ -36,7 +36,18 @@ type confData struct {
 	// replica that went away during a rollout is not held against the
 	// name for 60 s (retry=0).
 	Spread bool
+	// BlobRoot (secure, Apache.ServeBlobs) is the registry's storage
+	// root as Apache sees it; NameRE a repository name, as the registry
+	// accepts it.
+	BlobRoot string
+	NameRE   string
 }
+
+// repositoryNameRE is the registry's repository name grammar
+// (distribution/reference: path components of lower-case letters and
+// digits, joined by '.', '_', "__" or dashes, separated by '/'). A name
+// outside it never reaches the storage, and it cannot hold "..".
+const repositoryNameRE = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*`
 
 // HTTPDConfig renders auth/httpd.conf.
 func HTTPDConfig(m *model.Model) ([]byte, error) {
@@ -52,6 +63,9 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 		PushRequire:  recipeRequire(m.Access.Push),
 		ConfDir:      apacheConfDir,
 		Spread:       m.Deploy.OnSwarm() || m.Deploy.OnKubernetes(),
+	}
+	if d.Secure && m.Apache.ServeBlobs {
+		d.BlobRoot, d.NameRE = registryDataDir+"/docker/registry/v2", repositoryNameRE
 	}
 	if d.Secure && m.DaemonGID != model.DaemonGroup {
 		d.WorkersGID = m.DaemonGID

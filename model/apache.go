@@ -11,6 +11,11 @@ type Apache struct {
 	// Dir is the output folder's absolute path, as the user's Apache
 	// opens it (set by init, which knows where it writes).
 	Dir string
+	// ServeBlobs: Apache answers plain blob reads from the registry's
+	// storage, mounted read-only at the registry's own data path, for
+	// blobs the registry has linked into the repository; everything else
+	// is proxied (see generator.blobSection).
+	ServeBlobs bool
 }
 
 // Layouts of an existing Apache.

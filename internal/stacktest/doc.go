@@ -5,8 +5,11 @@
 // Apache runs from /usr/local/apache2 (an upstream build, as in the official
 // image) inside a private mount namespace in which OUT/auth is bind-mounted
 // over /usr/local/apache2/conf, a private temporary directory over
-// /usr/local/apache2/logs and a private hosts file over /etc/hosts that maps
-// "registry" to the stack's own registry address. The registry is Debian's
+// /usr/local/apache2/logs, a private hosts file over /etc/hosts that maps
+// "registry" to the stack's own registry address, and OUT/data read-only over
+// /var/lib/registry (the registry container's data path, from which the
+// rendered config serves blobs; the empty mount point is made on the
+// machine the first time). The registry is Debian's
 // docker-registry, listening on 127.0.0.N:5000 with a loopback address N
 // chosen per stack, and storing its data in OUT/data.
 //

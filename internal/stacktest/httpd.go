@@ -17,21 +17,32 @@ import (
 )
 
 // nsScript runs as PID 1 of a private PID and mount namespace: it
-// bind-mounts $1 (the OUT/auth folder) over conf, $2 over logs and $3 over
-// /etc/hosts, then execs the rest of its arguments (httpd), which keeps PID 1.
+// bind-mounts $1/auth (the OUT folder's) over conf, $2 over logs and $3 over
+// /etc/hosts, and $1/data, when there is one, read-only over the registry
+// container's data path (as docker-compose.yml mounts it for
+// apache.serve_blobs; the empty mount point is made once on the machine),
+// then execs the rest of its arguments (httpd), which keeps PID 1.
 const nsScript = `set -e
-mount --bind "$1" ` + apacheRoot + `/conf
+mount --bind "$1/auth" ` + apacheRoot + `/conf
 mount --bind "$2" ` + apacheRoot + `/logs
 mount --bind "$3" /etc/hosts
+if [ -d "$1/data" ]; then
+  mkdir -p ` + registryDataPath + `
+  mount -o bind,ro "$1/data" ` + registryDataPath + `
+fi
 shift 3
 exec "$@"`
 
-// httpdCmd runs httpd with args in private namespaces over authDir, logsDir
-// and hostsFile. The mount namespace keeps the bind mounts away from the
+// registryDataPath is where the registry container keeps its data, and
+// where the rendered httpd.conf reads blobs from.
+const registryDataPath = "/var/lib/registry"
+
+// httpdCmd runs httpd with args in private namespaces over the OUT folder
+// out, logsDir and hostsFile. The mount namespace keeps the bind mounts away from the
 // machine (Go makes its mounts private); the PID namespace makes the kernel
 // kill every httpd worker when httpd's parent process dies, however it dies.
-func httpdCmd(ctx context.Context, authDir, logsDir, hostsFile string, args ...string) *exec.Cmd {
-	argv := []string{"-c", nsScript, "stacktest-ns", authDir, logsDir, hostsFile,
+func httpdCmd(ctx context.Context, out, logsDir, hostsFile string, args ...string) *exec.Cmd {
+	argv := []string{"-c", nsScript, "stacktest-ns", out, logsDir, hostsFile,
 		httpdBin, "-d", apacheRoot, "-f", apacheRoot + "/conf/httpd.conf"}
 	cmd := exec.CommandContext(ctx, "sh", append(argv, args...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -87,9 +98,9 @@ func nsDirs(dir, registryIP string) (logsDir, hostsFile string, err error) {
 // setup as Start and returns httpd's combined output ("Syntax OK" on
 // success; e.g. AH00534 "No MPM loaded" for the unmodified recipe).
 func ConfigTest(out string) (output string, err error) {
-	authDir, err := filepath.Abs(filepath.Join(out, "auth"))
+	out, err = filepath.Abs(out)
 	if err != nil {
-		return "", fmt.Errorf("locating auth dir: %w", err)
+		return "", fmt.Errorf("locating out dir: %w", err)
 	}
 	dir, err := os.MkdirTemp("", "stacktest-configtest-")
 	if err != nil {
@@ -102,7 +113,7 @@ func ConfigTest(out string) (output string, err error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	b, err := httpdCmd(ctx, authDir, logsDir, hostsFile, "-t").CombinedOutput()
+	b, err := httpdCmd(ctx, out, logsDir, hostsFile, "-t").CombinedOutput()
 	if err != nil {
 		return string(b), fmt.Errorf("httpd -t: %w", err)
 	}

@@ -72,7 +72,7 @@ func (s *Stack) startApache(dir, registryIP string) error {
 	for _, d := range s.opts.Directives {
 		args = append(args, "-c", d)
 	}
-	cmd := httpdCmd(context.Background(), filepath.Join(s.Out, "auth"), logsDir, hostsFile, args...)
+	cmd := httpdCmd(context.Background(), s.Out, logsDir, hostsFile, args...)
 	s.apache, err = startProc("httpd", filepath.Join(dir, "apache.log"), cmd)
 	if err != nil {
 		return err
