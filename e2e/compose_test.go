@@ -107,6 +107,7 @@ func TestComposeUpVerifyDown(t *testing.T) {
 			if _, err := os.Stat(repo); err != nil {
 				t.Fatalf("the pushed image is not in data/: %v", err)
 			}
+			checkBlobsFromStorage(t, o.Project, "/v2/regsetup-verify/smoke/blobs/sha256:")
 			if err := app.Down(context.Background(), o, false); err != nil {
 				t.Fatalf("down: %v", err)
 			}
@@ -118,6 +119,36 @@ func TestComposeUpVerifyDown(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkBlobsFromStorage fails unless the Apache container served blob GETs
+// under prefix (verify's pull reads every layer) and the registry
+// container saw none of them: Apache read them from the data/ it mounts
+// (apache.serve_blobs).
+func checkBlobsFromStorage(t *testing.T, project, prefix string) {
+	t.Helper()
+	get := `"GET ` + prefix
+	apache, registry := serviceLogs(t, project, "apache"), serviceLogs(t, project, "registry")
+	if !strings.Contains(apache, get) || !strings.Contains(apache, " 200 ") {
+		t.Errorf("the apache container logged no blob GET under %s:\n%s", prefix, apache)
+	}
+	if strings.Contains(registry, get) {
+		t.Errorf("the registry container answered blob GETs that Apache should serve from data/:\n%s", registry)
+	}
+}
+
+// serviceLogs is the log of a compose project's service container.
+func serviceLogs(t *testing.T, project, service string) string {
+	t.Helper()
+	id, err := exec.Command("docker", "ps", "-q", "--filter", "label=com.docker.compose.project="+project, "--filter", "label=com.docker.compose.service="+service).Output()
+	if err != nil || strings.TrimSpace(string(id)) == "" {
+		t.Fatalf("finding the %s container of %s: %v", service, project, err)
+	}
+	out, err := exec.Command("docker", "logs", strings.TrimSpace(string(id))).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker logs %s: %v: %s", service, err, out)
+	}
+	return string(out)
 }
 
 // TestComposeRecipeDoesNotStart: the document's config cannot start on the

@@ -42,7 +42,11 @@ groups:
 access:
   pull: authenticated
   push: [pusher]
-`))
+{{.Extra}}`))
+
+// proxiedBlobs is the spec line of the variants that proxy every blob read
+// (the secure profile before apache.serve_blobs, measured side by side).
+const proxiedBlobs = "apache: {serve_blobs: false}\n"
 
 // apacheRun is a regsetup-rendered folder served by the real Apache and
 // registry through internal/stacktest.
@@ -64,15 +68,16 @@ func (a *apacheRun) stop()                { a.s.Stop() }
 func (a *apacheRun) logTail(n int) string { return a.s.ApacheTail(n) }
 
 // renderVariant writes the bench spec with profile ("recipe" or
-// "secure"), the certificate of key type key and the password files into
-// dir, runs app.Init there, and returns the port the spec names.
-func renderVariant(e *env, dir, profile, key string) (int, error) {
+// "secure") and extra (YAML lines added to it), the certificate of key type
+// key and the password files into dir, runs app.Init there, and returns
+// the port the spec names.
+func renderVariant(e *env, dir, profile, key, extra string) (int, error) {
 	port, err := freePort()
 	if err != nil {
 		return 0, err
 	}
 	var spec bytes.Buffer
-	if err := benchSpec.Execute(&spec, map[string]any{"Profile": profile, "Port": port, "Cost": e.opts.BcryptCost, "Slow": e.opts.BcryptCost > regspec.MaxBcryptCost}); err != nil {
+	if err := benchSpec.Execute(&spec, map[string]any{"Profile": profile, "Extra": extra, "Port": port, "Cost": e.opts.BcryptCost, "Slow": e.opts.BcryptCost > regspec.MaxBcryptCost}); err != nil {
 		return 0, fmt.Errorf("rendering the spec: %w", err)
 	}
 	return port, renderSpec(e, dir, profile, key, spec.Bytes(), nil)
@@ -99,14 +104,14 @@ func renderSpec(e *env, dir, profile, key string, spec []byte, files map[string]
 	return nil
 }
 
-// startApache renders the spec with profile ("recipe" or "secure") through
+// startApache renders the spec with profile ("recipe" or "secure") and extra through
 // app.Init in dir, prepends the MPM line to the recipe, replaces
 // auth/httpd.conf by conf (its Listen and VirtualHost ports rewritten) when
 // conf is set (with the *.lua files next to conf, which the config finds
 // in /usr/local/apache2/conf/), and starts the stack. auth/ also gets ecdsa.crt/.key and
 // rsa.crt/.key for hand-edited configs.
-func startApache(e *env, name, dir, profile, key, conf string) (*apacheRun, error) {
-	port, err := renderVariant(e, dir, profile, key)
+func startApache(e *env, name, dir, profile, key, extra, conf string) (*apacheRun, error) {
+	port, err := renderVariant(e, dir, profile, key, extra)
 	if err != nil {
 		return nil, err
 	}

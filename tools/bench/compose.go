@@ -31,8 +31,8 @@ type composeRun struct {
 // bridge through the Apache container's own address on Docker's bridge,
 // the path of clients on other machines (the kernel forwards their
 // packets to it, without the proxy).
-func startCompose(e *env, name, dir, key string, bridge, socket bool) (*composeRun, error) {
-	port, err := renderVariant(e, dir, "secure", key)
+func startCompose(e *env, name, dir, key, extra string, bridge, socket bool) (*composeRun, error) {
+	port, err := renderVariant(e, dir, "secure", key, extra)
 	if err != nil {
 		return nil, err
 	}

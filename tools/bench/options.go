@@ -32,7 +32,7 @@ type Options struct {
 }
 
 // DefaultVariants is the variant set of a normal run.
-var DefaultVariants = []string{"direct", "registry-tls-htpasswd", "nginx-recipe", "apache-recipe", "regsetup-secure", "regsetup-secure-ldap", "regsetup-compose"}
+var DefaultVariants = []string{"direct", "registry-tls-htpasswd", "nginx-recipe", "apache-recipe", "regsetup-secure", "regsetup-secure-proxied", "regsetup-secure-ldap", "regsetup-compose"}
 
 // Defaults is a full-size run: a 1 GiB image of 4 layers, 64 × 64 KiB
 // layers, 3 repetitions, 5 s throughput runs with 8 clients, 16 fleet

@@ -190,21 +190,25 @@ func (e *env) start(s VariantSpec) (running, error) {
 	case KindNginx:
 		return startNginx(e, s.Name(), dir, s.Key)
 	case KindApache:
-		return startApache(e, s.Name(), dir, "recipe", s.Key, "")
+		return startApache(e, s.Name(), dir, "recipe", s.Key, "", "")
 	case KindSecure:
-		return startApache(e, s.Name(), dir, "secure", s.Key, "")
+		return startApache(e, s.Name(), dir, "secure", s.Key, "", "")
+	case KindSecureProxied:
+		return startApache(e, s.Name(), dir, "secure", s.Key, proxiedBlobs, "")
 	case KindSecureLDAP:
 		return startLDAP(e, s.Name(), dir, s.Key, false)
 	case KindSecureLDAPNoCache:
 		return startLDAP(e, s.Name(), dir, s.Key, true)
 	case KindConf:
-		return startApache(e, s.Name(), dir, "secure", s.Key, s.Conf)
+		return startApache(e, s.Name(), dir, "secure", s.Key, "", s.Conf)
 	case KindCompose:
-		return startCompose(e, s.Name(), dir, s.Key, false, false)
+		return startCompose(e, s.Name(), dir, s.Key, "", false, false)
 	case KindBridge:
-		return startCompose(e, s.Name(), dir, s.Key, true, false)
+		return startCompose(e, s.Name(), dir, s.Key, "", true, false)
+	case KindBridgeProxied:
+		return startCompose(e, s.Name(), dir, s.Key, proxiedBlobs, true, false)
 	case KindSocket:
-		return startCompose(e, s.Name(), dir, s.Key, true, true)
+		return startCompose(e, s.Name(), dir, s.Key, proxiedBlobs, true, true)
 	}
 	return nil, fmt.Errorf("unknown variant kind %q", s.Kind)
 }

@@ -8,15 +8,21 @@ import (
 
 // Kinds of variant.
 const (
-	KindDirect      = "direct"                  // the registry: no TLS, no auth (the limit)
-	KindRegistryTLS = "registry-tls-htpasswd"   // the registry's own TLS and htpasswd auth
-	KindNginx       = "nginx-recipe"            // the Docker docs' nginx recipe
-	KindApache      = "apache-recipe"           // regsetup's recipe profile, plus the MPM line
-	KindSecure      = "regsetup-secure"         // regsetup's secure profile
-	KindCompose     = "regsetup-compose"        // the secure profile run by `regsetup up`: containers, Docker's published port on loopback
-	KindBridge      = "regsetup-compose-bridge" // the same stack reached at Apache's container address, as clients on other machines reach it
-	KindSocket      = "regsetup-compose-socket" // experiment: the bridge variant with the registry on a unix socket shared with Apache
-	KindConf        = "conf"                    // a hand-edited httpd.conf over the secure render
+	KindDirect      = "direct"                // the registry: no TLS, no auth (the limit)
+	KindRegistryTLS = "registry-tls-htpasswd" // the registry's own TLS and htpasswd auth
+	KindNginx       = "nginx-recipe"          // the Docker docs' nginx recipe
+	KindApache      = "apache-recipe"         // regsetup's recipe profile, plus the MPM line
+	KindSecure      = "regsetup-secure"       // regsetup's secure profile
+	// KindSecureProxied is the secure profile with apache.serve_blobs:
+	// false: every blob read proxied to the registry (what every release before apache.serve_blobs did).
+	KindSecureProxied = "regsetup-secure-proxied"
+	KindCompose       = "regsetup-compose"        // the secure profile run by `regsetup up`: containers, Docker's published port on loopback
+	KindBridge        = "regsetup-compose-bridge" // the same stack reached at Apache's container address, as clients on other machines reach it
+	// KindBridgeProxied is KindBridge with every blob read proxied
+	// (apache.serve_blobs: false).
+	KindBridgeProxied = "regsetup-compose-bridge-proxied"
+	KindSocket        = "regsetup-compose-socket" // experiment: KindBridgeProxied with the registry on a unix socket shared with Apache
+	KindConf          = "conf"                    // a hand-edited httpd.conf over the secure render
 )
 
 // Key types of the server certificate.
@@ -57,10 +63,10 @@ func ParseVariant(s string) (VariantSpec, error) {
 		key = KeyECDSA
 	}
 	switch kind {
-	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge, KindSocket:
+	case KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureProxied, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge, KindBridgeProxied, KindSocket:
 	default:
 		return VariantSpec{}, fmt.Errorf("unknown variant %q (want one of %s, optionally with :rsa)", kind, strings.Join([]string{
-			KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge, KindSocket}, ", "))
+			KindDirect, KindRegistryTLS, KindNginx, KindApache, KindSecure, KindSecureProxied, KindSecureLDAP, KindSecureLDAPNoCache, KindCompose, KindBridge, KindBridgeProxied, KindSocket}, ", "))
 	}
 	if key != KeyECDSA && key != KeyRSA {
 		return VariantSpec{}, fmt.Errorf("variant %q: unknown key type %q (want %s or %s)", s, key, KeyECDSA, KeyRSA)
