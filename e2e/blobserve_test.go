@@ -31,6 +31,11 @@ type blobRead struct {
 	name, method, repo, digest, query string
 	hdr                               http.Header
 	fromStorage                       bool
+	path                              string // the request path as sent, instead of the one repo and digest make
+	// directPath is the path whose direct answer Apache's must equal, for
+	// paths Apache normalizes (merged slashes, dot segments) before either
+	// answering or proxying; "" is the path itself.
+	directPath string
 }
 
 // blobReads are the reads the fast path takes and the ones it must leave
@@ -57,6 +62,15 @@ func blobReads(linked, empty, elsewhere string) []blobRead {
 		{name: "if-none-match miss", method: "GET", repo: "team-a/app", digest: linked, hdr: h("If-None-Match", `"sha256:0"`)},
 		{name: "if-range", method: "GET", repo: "team-a/app", digest: linked, hdr: h("Range", "bytes=0-9", "If-Range", `"`+linked+`"`)},
 		{name: "if-modified-since", method: "GET", repo: "team-a/app", digest: linked, hdr: h("If-Modified-Since", "Mon, 01 Jan 2024 00:00:00 GMT")},
+		{name: "if-unmodified-since", method: "GET", repo: "team-a/app", digest: linked, hdr: h("If-Unmodified-Since", "Mon, 01 Jan 2024 00:00:00 GMT")},
+		{name: "if-match hit", method: "GET", repo: "team-a/app", digest: linked, hdr: h("If-Match", `"`+linked+`"`)},
+		{name: "if-match miss", method: "GET", repo: "team-a/app", digest: linked, hdr: h("If-Match", `"sha256:0"`)},
+		{name: "head with a range", method: "HEAD", repo: "team-a/app", digest: linked, hdr: h("Range", "bytes=0-9")},
+		{name: "encoded colon", method: "GET", path: "/v2/team-a/app/blobs/" + strings.Replace(linked, ":", "%3A", 1), fromStorage: true},
+		{name: "trailing slash", method: "GET", path: "/v2/team-a/app/blobs/" + linked + "/"},
+		{name: "double slash", method: "GET", path: "/v2/team-a//app/blobs/" + linked, directPath: "/v2/team-a/app/blobs/" + linked, fromStorage: true},
+		{name: "dot segment", method: "GET", path: "/v2/team-a/./app/blobs/" + linked, directPath: "/v2/team-a/app/blobs/" + linked, fromStorage: true},
+		{name: "dot segment elsewhere", method: "GET", path: "/v2/team-a/app/../other/blobs/" + elsewhere, directPath: "/v2/team-a/other/blobs/" + elsewhere},
 		{name: "in the storage, not linked here", method: "GET", repo: "team-a/other", digest: elsewhere},
 		{name: "head not linked here", method: "HEAD", repo: "team-a/other", digest: elsewhere},
 		{name: "unknown", method: "GET", repo: "team-a/app", digest: unknown},
@@ -80,11 +94,21 @@ func compareBlobReads(t *testing.T, s *stacktest.Stack, reads []blobRead, user, 
 		t.Fatal(err)
 	}
 	base := "https://myregistrydomain.com:" + itoa(s.Port)
-	proxy := &http.Client{Transport: tr, Timeout: 20 * time.Second}
+	// Redirects are answers too: neither client follows them.
+	last := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	proxy := &http.Client{Transport: tr, Timeout: 20 * time.Second, CheckRedirect: last}
+	direct := &http.Client{Timeout: 20 * time.Second, CheckRedirect: last}
 	var problems []string
 	for i, r := range reads {
 		path := "/v2/" + r.repo + "/blobs/" + r.digest + r.query
-		want := readBlob(t, http.DefaultClient, r.method, "http://"+s.RegistryAddr+path, r.hdr, "", "")
+		if r.path != "" {
+			path = r.path
+		}
+		directPath := path
+		if r.directPath != "" {
+			directPath = r.directPath
+		}
+		want := readBlob(t, direct, r.method, "http://"+s.RegistryAddr+directPath, r.hdr, "", "")
 		agent := fmt.Sprintf("regsetup-e2e-blobread/%d", i)
 		hdr := r.hdr.Clone()
 		if hdr == nil {
@@ -197,8 +221,9 @@ func readDiff(want, got blobAnswer) string {
 	return strings.Join(d, "; ")
 }
 
-// pushBlobs pushes a 300 KiB blob into team-a/app, the empty blob there
-// too, and another blob into library/base only; it returns their digests.
+// pushBlobs pushes a 300 KiB blob into team-a/app and nobody/app (which no
+// rule names), the empty blob into team-a/app, and another blob into
+// library/base only; it returns their digests.
 func pushBlobs(t *testing.T, s *stacktest.Stack) (linked, empty, elsewhere string) {
 	t.Helper()
 	direct := blobClient{c: http.DefaultClient, base: "http://" + s.RegistryAddr}
@@ -206,6 +231,7 @@ func pushBlobs(t *testing.T, s *stacktest.Stack) (linked, empty, elsewhere strin
 	rand.Read(data)
 	other := make([]byte, 4096)
 	rand.Read(other)
+	direct.pushBlob(t, "nobody/app", data)
 	return direct.pushBlob(t, "team-a/app", data), direct.pushBlob(t, "team-a/app", nil), direct.pushBlob(t, "library/base", other)
 }
 

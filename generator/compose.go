@@ -48,7 +48,7 @@ func ComposeProject(m *model.Model) *types.Project {
 			Volumes: []types.ServiceVolumeConfig{bind("./data", registryDataDir)},
 		},
 	}
-	if m.Apache.ServeBlobs {
+	if m.BlobsFromStorage() {
 		v := bind("./data", registryDataDir) // Apache reads blobs where the registry keeps them
 		v.ReadOnly = true
 		apache.Volumes = append(apache.Volumes, v)

@@ -43,10 +43,11 @@ type confData struct {
 	NameRE   string
 }
 
-// repositoryNameRE is the registry's repository name grammar
-// (distribution/reference: path components of lower-case letters and
-// digits, joined by '.', '_', "__" or dashes, separated by '/'). A name
-// outside it never reaches the storage, and it cannot hold "..".
+// repositoryNameRE is the path-component part of the registry's repository
+// name grammar (distribution/reference: components of lower-case letters
+// and digits, joined by '.', '_', "__" or dashes, separated by '/'). It
+// cannot hold "..", '%' or ':'; the names it leaves out (a host-like first
+// component such as "Host:5000/app") are proxied to the registry.
 const repositoryNameRE = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*`
 
 // HTTPDConfig renders auth/httpd.conf.
@@ -64,7 +65,7 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 		ConfDir:      apacheConfDir,
 		Spread:       m.Deploy.OnSwarm() || m.Deploy.OnKubernetes(),
 	}
-	if d.Secure && m.Apache.ServeBlobs {
+	if m.BlobsFromStorage() {
 		d.BlobRoot, d.NameRE = registryDataDir+"/docker/registry/v2", repositoryNameRE
 	}
 	if d.Secure && m.DaemonGID != model.DaemonGroup {

@@ -14,7 +14,8 @@ type Apache struct {
 	// ServeBlobs: Apache answers plain blob reads from the registry's
 	// storage, mounted read-only at the registry's own data path, for
 	// blobs the registry has linked into the repository; everything else
-	// is proxied (see generator.blobSection).
+	// is proxied (templates/httpd.conf.tmpl, generator.ComposeProject).
+	// Read it through Model.BlobsFromStorage.
 	ServeBlobs bool
 }
 
@@ -61,4 +62,12 @@ func GracefulCommand(layout string) []string {
 		return []string{"apachectl", "graceful"} // RHEL's apachectl: systemctl reload httpd
 	}
 	return []string{"apache2ctl", "graceful"}
+}
+
+// BlobsFromStorage reports whether Apache serves blob reads from the
+// registry's storage: asked for (the spec's default where it applies), and
+// only where Apache runs in the stack next to a filesystem-backed registry.
+func (m *Model) BlobsFromStorage() bool {
+	return m.Apache.ServeBlobs && m.Profile == ProfileSecure && !m.Apache.Include &&
+		m.Storage.Driver != StorageS3 && !m.Deploy.OnSwarm() && !m.Deploy.OnKubernetes()
 }

@@ -31,7 +31,8 @@ type Apache struct {
 	// /v2/<name>/blobs/sha256:<hex>, no Range, no conditional header) from
 	// the registry's storage itself, once the registry has linked the blob
 	// into that repository; everything else is proxied. Same access rules,
-	// headers and status codes; about half the CPU of a proxied pull.
+	// headers and status codes; a pull costs about half the CPU of a
+	// proxied one (README "Performance").
 	// Default true where it applies: the secure profile, mode container,
 	// deploy target compose and filesystem storage (Apache then mounts
 	// ./data read-only).

@@ -47,7 +47,7 @@ func TestServeBlobsErrors(t *testing.T) {
 		{"include", "apache: {mode: include, serve_blobs: true}", `regsetup.yaml:6: apache.serve_blobs: needs apache.mode "container"`},
 		{"swarm", "deploy: {target: swarm}\napache: {serve_blobs: true}", `regsetup.yaml:7: apache.serve_blobs: needs deploy.target "compose"`},
 		{"s3", "storage: {driver: s3, s3: {bucket: registry, access_key_env: A, secret_key_env: S}}\napache: {serve_blobs: true}", `regsetup.yaml:7: apache.serve_blobs: needs storage.driver "filesystem"`},
-		{"not a bool", "apache: {serve_blobs: sometimes}", "apache.serve_blobs"},
+		{"not a bool", "apache: {serve_blobs: sometimes}", "regsetup.yaml:6: apache.serve_blobs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,7 +39,8 @@ func pickLoopback() (string, error) {
 }
 
 // registryConfig is a minimal distribution 2.8 config: filesystem storage
-// in dataDir, plain HTTP on addr.
+// in dataDir, plain HTTP on addr, and the registry image's own response
+// header (images/build.sh), so answers compare with the container's.
 func registryConfig(dataDir, addr string) string {
 	return fmt.Sprintf(`version: 0.1
 log:
@@ -56,6 +57,8 @@ storage:
 http:
   addr: %q
   secret: stacktest-not-a-secret
+  headers:
+    X-Content-Type-Options: [nosniff]
 `, dataDir, addr)
 }
 
