@@ -64,10 +64,34 @@ func GracefulCommand(layout string) []string {
 	return []string{"apache2ctl", "graceful"}
 }
 
+// Why Apache cannot read the registry's blobs itself (BlobsOutOfReach).
+const (
+	BlobsNeedSecure     = "profile"        // the recipe's httpd.conf is the document's
+	BlobsNeedContainer  = "apache.mode"    // the user's own Apache
+	BlobsNeedCompose    = "deploy.target"  // Swarm tasks or pods do not share the registry's volume
+	BlobsNeedFilesystem = "storage.driver" // the blobs are in a bucket
+)
+
+// BlobsOutOfReach is "" where Apache can serve blob reads from the
+// registry's storage (the secure profile, Apache in the stack, Compose, a
+// filesystem-backed registry), else the first setting that rules it out.
+func (m *Model) BlobsOutOfReach() string {
+	switch {
+	case m.Profile != ProfileSecure:
+		return BlobsNeedSecure
+	case m.Apache.Include:
+		return BlobsNeedContainer
+	case m.Deploy.OnSwarm() || m.Deploy.OnKubernetes():
+		return BlobsNeedCompose
+	case m.Storage.Driver == StorageS3:
+		return BlobsNeedFilesystem
+	}
+	return ""
+}
+
 // BlobsFromStorage reports whether Apache serves blob reads from the
 // registry's storage: asked for (the spec's default where it applies), and
-// only where Apache runs in the stack next to a filesystem-backed registry.
+// within reach.
 func (m *Model) BlobsFromStorage() bool {
-	return m.Apache.ServeBlobs && m.Profile == ProfileSecure && !m.Apache.Include &&
-		m.Storage.Driver != StorageS3 && !m.Deploy.OnSwarm() && !m.Deploy.OnKubernetes()
+	return m.Apache.ServeBlobs && m.BlobsOutOfReach() == ""
 }

@@ -94,18 +94,19 @@ func (c *checker) apache(s *Spec) {
 }
 
 // serveBlobs is whether Apache serves blob reads from the storage: the
-// default where it applies, and an error where it was asked for and does
-// not. It runs after c.deploy, which it reads.
-func (c *checker) serveBlobs(s *Spec, d model.Deploy, st model.Storage) bool {
+// default where m.BlobsOutOfReach allows it, and an error where it was
+// asked for and does not. It runs once m's profile, Apache, deploy and
+// storage are set.
+func (c *checker) serveBlobs(s *Spec, m *model.Model) bool {
 	why := ""
-	switch {
-	case s.Profile == string(model.ProfileRecipe):
+	switch m.BlobsOutOfReach() {
+	case model.BlobsNeedSecure:
 		why = "the secure profile (the recipe's httpd.conf is the document's)"
-	case s.Apache.Mode == ModeInclude:
+	case model.BlobsNeedContainer:
 		why = fmt.Sprintf("apache.mode %q (your own Apache would need the registry's data folder and its own rewrite rules merged)", ModeContainer)
-	case d.Target != "" && d.Target != model.TargetCompose:
+	case model.BlobsNeedCompose:
 		why = fmt.Sprintf("deploy.target %q (Apache's tasks or pods do not share the registry's volume)", model.TargetCompose)
-	case st.Driver == model.StorageS3:
+	case model.BlobsNeedFilesystem:
 		why = fmt.Sprintf("storage.driver %q (the blobs are in the bucket)", model.StorageFilesystem)
 	}
 	if s.Apache.ServeBlobs == nil {

@@ -69,7 +69,7 @@ func (c *checker) build(s *Spec) *model.Model {
 	}
 	c.checkServer(s)
 	m.Deploy, m.Storage = c.deploy(s)
-	m.Apache.ServeBlobs = c.serveBlobs(s, m.Deploy, m.Storage)
+	m.Apache.ServeBlobs = c.serveBlobs(s, m)
 	c.allowSlow = s.AllowSlowBcrypt
 	c.directory = c.ldap(s)
 	m.LDAP = c.directory
