@@ -11,11 +11,14 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// RegistryDataDir is where the registry image keeps its data, and where
+// Apache mounts it to serve blobs (model.Model.BlobsFromStorage).
+const RegistryDataDir = "/var/lib/registry"
+
 // Paths inside the official images.
 const (
-	apacheConfDir   = "/usr/local/apache2/conf"
-	registryDataDir = "/var/lib/registry"
-	registryPort    = 5000
+	apacheConfDir = "/usr/local/apache2/conf"
+	registryPort  = 5000
 )
 
 // ComposeProject builds the recipe's two services as a Compose
@@ -45,11 +48,11 @@ func ComposeProject(m *model.Model) *types.Project {
 		Name: "registry",
 		ContainerSpec: types.ContainerSpec{
 			Image:   m.RegistryImage,
-			Volumes: []types.ServiceVolumeConfig{bind("./data", registryDataDir)},
+			Volumes: []types.ServiceVolumeConfig{bind("./data", RegistryDataDir)},
 		},
 	}
 	if m.BlobsFromStorage() {
-		v := bind("./data", registryDataDir) // Apache reads blobs where the registry keeps them
+		v := bind("./data", RegistryDataDir) // Apache reads blobs where the registry keeps them
 		v.ReadOnly = true
 		apache.Volumes = append(apache.Volumes, v)
 	}

@@ -66,7 +66,7 @@ func HTTPDConfig(m *model.Model) ([]byte, error) {
 		Spread:       m.Deploy.OnSwarm() || m.Deploy.OnKubernetes(),
 	}
 	if m.BlobsFromStorage() {
-		d.BlobRoot, d.NameRE = registryDataDir+"/docker/registry/v2", repositoryNameRE
+		d.BlobRoot, d.NameRE = RegistryDataDir+"/docker/registry/v2", repositoryNameRE
 	}
 	if d.Secure && m.DaemonGID != model.DaemonGroup {
 		d.WorkersGID = m.DaemonGID

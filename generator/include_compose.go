@@ -25,7 +25,7 @@ func includeProject(m *model.Model) *types.Project {
 			Command:     types.ShellCommand{"sh", "-c", "umask 007 && exec registry serve /etc/docker/registry/config.yml"},
 			Environment: types.MappingWithEquals{"REGISTRY_HTTP_NET": &unix, "REGISTRY_HTTP_ADDR": &addr},
 			Volumes: []types.ServiceVolumeConfig{
-				bind("./data", registryDataDir),
+				bind("./data", RegistryDataDir),
 				bind("./"+model.SocketDir, registrySocketDir),
 			},
 		},

@@ -117,7 +117,7 @@ func RegistryConfigFile(m *model.Model, prev Previous) ([]byte, error) {
 	case model.StorageS3:
 		c.Storage.S3 = s3Params(m.Storage.S3)
 	default:
-		c.Storage.Filesystem = &filesystemDriver{RootDirectory: registryDataDir}
+		c.Storage.Filesystem = &filesystemDriver{RootDirectory: RegistryDataDir}
 	}
 	var b bytes.Buffer
 	b.WriteString("# The registry's config.yml, rendered by regsetup. It holds secrets: keep it 0600.\n")

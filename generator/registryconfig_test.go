@@ -135,7 +135,7 @@ func TestRegistryConfiguredOnlyWhenNeeded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(out), RegistryConfigPath) || strings.Contains(string(out), registryDataDir) {
+	if !strings.Contains(string(out), RegistryConfigPath) || strings.Contains(string(out), RegistryDataDir) {
 		t.Errorf("compose with s3: want the config mounted and no data folder:\n%s", out)
 	}
 }

@@ -101,7 +101,7 @@ func StackProject(m *model.Model, files []File) *types.Project {
 		},
 	}
 	if m.Storage.Driver != model.StorageS3 {
-		registry.Volumes = []types.ServiceVolumeConfig{bind("./"+DataDir, registryDataDir)}
+		registry.Volumes = []types.ServiceVolumeConfig{bind("./"+DataDir, RegistryDataDir)}
 	}
 	p := &types.Project{Services: types.Services{}, Configs: types.Configs{}, Secrets: types.Secrets{}}
 	for _, o := range StackObjects(files) {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/regsetup/regsetup/generator"
 )
 
 // nsScript runs as PID 1 of a private PID and mount namespace: it
@@ -27,15 +29,11 @@ mount --bind "$1/auth" ` + apacheRoot + `/conf
 mount --bind "$2" ` + apacheRoot + `/logs
 mount --bind "$3" /etc/hosts
 if [ -d "$1/data" ]; then
-  mkdir -p ` + registryDataPath + `
-  mount -o bind,ro "$1/data" ` + registryDataPath + `
+  mkdir -p ` + generator.RegistryDataDir + `
+  mount -o bind,ro "$1/data" ` + generator.RegistryDataDir + `
 fi
 shift 3
 exec "$@"`
-
-// registryDataPath is where the registry container keeps its data, and
-// where the rendered httpd.conf reads blobs from.
-const registryDataPath = "/var/lib/registry"
 
 // httpdCmd runs httpd with args in private namespaces over the OUT folder
 // out, logsDir and hostsFile. The mount namespace keeps the bind mounts away from the
