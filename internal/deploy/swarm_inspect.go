@@ -54,6 +54,15 @@ func (c containerSpec) objects() []string {
 // key is what a task of this spec runs: its image and objects.
 func (c containerSpec) key() string { return c.Image + " " + strings.Join(c.objects(), ",") }
 
+// moving is the service's update state while an update or its rollback
+// is under way, else "".
+func (v *swarmService) moving() string {
+	if u := v.UpdateStatus; u != nil && (u.State == "updating" || u.State == "rollback_started") {
+		return u.State
+	}
+	return ""
+}
+
 func (v *swarmService) replicas() int {
 	if v.Spec.Mode.Replicated == nil {
 		return 0
@@ -121,7 +130,14 @@ type swarmTask struct {
 
 // Tasks are the stack's tasks that should run (desired state running).
 func (s *Swarm) Tasks(ctx context.Context) ([]swarmTask, error) {
-	out, err := s.docker(ctx, "stack", "ps", "-q", "--no-trunc", "--filter", "desired-state=running", s.Stack)
+	return s.stackTasks(ctx, "--filter", "desired-state=running")
+}
+
+// stackTasks are the stack's tasks docker stack ps lists with these
+// filters: with none, also the failed and shut down ones Swarm keeps.
+func (s *Swarm) stackTasks(ctx context.Context, filters ...string) ([]swarmTask, error) {
+	args := append([]string{"stack", "ps", "-q", "--no-trunc"}, filters...)
+	out, err := s.docker(ctx, append(args, s.Stack)...)
 	if err != nil {
 		var e *execx.Error
 		if errors.As(err, &e) && strings.Contains(e.Output, "nothing found in stack") {

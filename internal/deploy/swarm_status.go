@@ -66,7 +66,7 @@ func swarmServiceStatus(svc string, v *swarmService, tasks []swarmTask, want []s
 		}
 	}
 	switch {
-	case v.UpdateStatus != nil && (v.UpdateStatus.State == "updating" || v.UpdateStatus.State == "rollback_started"):
+	case v.moving() != "":
 		ct.State = "updating"
 	case ct.Tasks >= ct.Desired && ct.Desired > 0:
 		ct.State = "running"

@@ -20,7 +20,8 @@ const swarmTimeout = 3 * time.Minute
 // show a routing mesh that does not work); then it removes the stack's
 // configs and secrets that the file no longer names. A changed file is a
 // new config name, so Swarm rolls the services that use it, start-first,
-// one task at a time. Each service is reported started, updated or
+// one task at a time; an update an engine race rolled back is deployed
+// again (rollout). Each service is reported started, updated or
 // unchanged.
 func SwarmUp(ctx context.Context, o Options) (*Result, error) {
 	long := o.Timeout == 0
@@ -52,11 +53,7 @@ func SwarmUp(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	o.Progress("deploying the stack " + s.Stack + " with docker stack deploy")
-	if err := s.Deploy(ctx); err != nil {
-		return nil, err
-	}
-	eps, err := o.waitSwarm(ctx, s, want)
+	eps, err := o.rollout(ctx, s, want)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func (s *Swarm) converged(ctx context.Context, want map[string][]string, port in
 		if strings.HasSuffix(state, "paused") {
 			return convergence{service: svc}, fmt.Errorf("%w: the update of %s is %s: %s", errRolledBack, s.service(svc), state, msg)
 		}
-		if state == "updating" || state == "rollback_started" {
+		if v.moving() != "" {
 			return convergence{pending: s.service(svc) + " is " + state, service: svc}, nil
 		}
 		current, other := 0, 0
