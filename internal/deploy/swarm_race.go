@@ -27,29 +27,32 @@ func engineRace(taskErr string) bool {
 // (waitSwarm, up to o.Timeout each try). An update Swarm rolled back
 // because a task of the new spec failed on an engine race is deployed
 // again once the rollback is done, up to rolloutTries in all; any other
-// failure is returned as it is.
-func (o *Options) rollout(ctx context.Context, s *Swarm, want map[string][]string) ([]Endpoint, error) {
+// failure is returned as it is. Each retry is also a note (up's result).
+func (o *Options) rollout(ctx context.Context, s *Swarm, want map[string][]string) ([]Endpoint, []string, error) {
+	var notes []string
 	for try := 1; ; try++ {
 		o.Progress("deploying the stack " + s.Stack + " with docker stack deploy")
 		if err := s.Deploy(ctx); err != nil {
-			return nil, err
+			return nil, notes, err
 		}
 		eps, err := o.waitSwarm(ctx, s, want)
 		if err == nil || !errors.Is(err, errRolledBack) || try == rolloutTries {
-			return eps, err
+			return eps, notes, err
 		}
 		tasks, terr := s.stackTasks(ctx)
 		if terr != nil {
-			return nil, err
+			return nil, notes, err
 		}
 		svc, why := racedTask(tasks, want)
 		if svc == "" {
-			return nil, err
+			return nil, notes, err
 		}
-		o.Progress(fmt.Sprintf("%s rolled back: a task of the new spec failed on a docker engine race (moby/moby#48783: %s); deploying again once the rollback is done (try %d of %d)",
-			s.service(svc), why, try+1, rolloutTries))
+		note := fmt.Sprintf("%s rolled back: a task of the new spec failed on a docker engine race (moby/moby#48783: %s); deployed again (try %d of %d)",
+			s.service(svc), why, try+1, rolloutTries)
+		notes = append(notes, note)
+		o.Progress(note)
 		if err := s.settled(ctx, o.Timeout); err != nil {
-			return nil, err
+			return nil, notes, err
 		}
 	}
 }
@@ -59,7 +62,7 @@ func (o *Options) rollout(ctx context.Context, s *Swarm, want map[string][]strin
 // task's error, or "" when there is none.
 func racedTask(tasks []swarmTask, want map[string][]string) (svc, why string) {
 	for _, t := range tasks {
-		if t.Status.State != "failed" && t.Status.State != "rejected" || !engineRace(t.Status.Err) {
+		if (t.Status.State != "failed" && t.Status.State != "rejected") || !engineRace(t.Status.Err) {
 			continue
 		}
 		for _, name := range sortedKeys(want) {

@@ -73,7 +73,7 @@ func TestRolloutRetriesEngineRace(t *testing.T) {
 			o := &Options{Dir: t.TempDir(), Domain: testDomain, Port: 5043, Timeout: 5 * time.Second, Runner: f,
 				Progress: func(s string) { progress = append(progress, s) }}
 			s := &Swarm{Runner: f, File: "stack.yml", Stack: "st"}
-			_, err := o.rollout(context.Background(), s, map[string][]string{"apache": {"st_conf_new"}})
+			_, notes, err := o.rollout(context.Background(), s, map[string][]string{"apache": {"st_conf_new"}})
 			if !errors.Is(err, errRolledBack) {
 				t.Fatalf("rollout: %v, want the rollback", err)
 			}
@@ -82,15 +82,17 @@ func TestRolloutRetriesEngineRace(t *testing.T) {
 			}
 			again := 0
 			for _, p := range progress {
-				if strings.Contains(p, "deploying again") {
+				if strings.Contains(p, "deployed again") {
 					again++
-					if !strings.Contains(p, "moby/moby#48783") || !strings.Contains(p, "st_apache") {
-						t.Errorf("the retry does not say why: %s", p)
-					}
 				}
 			}
-			if again != tt.deploys-1 {
-				t.Errorf("%d retries reported, want %d", again, tt.deploys-1)
+			if again != tt.deploys-1 || len(notes) != tt.deploys-1 {
+				t.Errorf("%d retries in the progress, %d notes, want %d", again, len(notes), tt.deploys-1)
+			}
+			for _, n := range notes {
+				if !strings.Contains(n, "moby/moby#48783") || !strings.Contains(n, "st_apache") || !strings.Contains(n, "device or resource busy") {
+					t.Errorf("the retry does not say why: %s", n)
+				}
 			}
 			if got := strings.Join(progress, "\n") + err.Error(); !strings.Contains(got, "st_apache") {
 				t.Errorf("the failure does not name the service: %v", err)

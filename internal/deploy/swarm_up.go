@@ -53,7 +53,7 @@ func SwarmUp(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	eps, err := o.rollout(ctx, s, want)
+	eps, retries, err := o.rollout(ctx, s, want)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func SwarmUp(ctx context.Context, o Options) (*Result, error) {
 	if len(removed) > 0 {
 		o.Progress("removed the configs and secrets no service uses any more: " + strings.Join(removed, ", "))
 	}
-	res.Notes = notes
+	res.Notes = append(retries, notes...)
 	return res, nil
 }
 
