@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -44,6 +45,9 @@ func request(t *testing.T, c *http.Client, method, url, user, pass string) *http
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Read to the end, so the client keeps the connection: closing an
+	// unread body makes net/http open a new one for the next request.
+	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp
 }
