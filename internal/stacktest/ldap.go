@@ -217,6 +217,25 @@ func (d *Directory) FailedBinds() int {
 	return strings.Count(d.Log(), "RESULT tag=97 err=49")
 }
 
+// FailedBindsSince counts the failed binds after before (a FailedBinds
+// count). slapd logs a result after it sent it, so the last lines can
+// come after the client has its answer: it waits, up to 5 s, until the
+// count is at least atLeast and has not changed for 300 ms.
+func (d *Directory) FailedBindsSince(before, atLeast int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	last, since := -1, time.Now()
+	for {
+		n := d.FailedBinds() - before
+		if n != last {
+			last, since = n, time.Now()
+		}
+		if (n >= atLeast && time.Since(since) >= 300*time.Millisecond) || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // HungListener accepts connections on a free loopback port and never
 // answers them, like a directory server that hangs; it closes when the
 // test ends.
