@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // AuthDir is the folder Apache's config is mounted from; CurrentLink, in
@@ -199,8 +200,9 @@ func prune(root string, sets bool, keep ...string) []string {
 // updateSet puts auth (every auth/ file of the plan) in force in root: a
 // folder in this layout, an empty one, or a person's folder that auth
 // links to. When nothing changed and the layout is whole it only repairs
-// modes; otherwise it writes a new set, switches .current to it, makes
-// the links and deletes sets older than the previous one.
+// modes and links; otherwise it writes a new set, switches .current to it
+// and makes the links. Either way it deletes the sets older than the
+// previous one (an interrupted run may have left one).
 func updateSet(root string, auth []Change) ([]string, error) {
 	names := make([]string, len(auth))
 	unchanged := true
@@ -216,7 +218,9 @@ func updateSet(root string, auth []Change) ([]string, error) {
 		if err := placeLinks(root, names); err != nil {
 			return warnings, err
 		}
-		return append(warnings, prune(root, false)...), nil
+		// A run killed between the switch and its prune left an older set.
+		cur, _ := os.Readlink(filepath.Join(root, CurrentLink))
+		return append(warnings, prune(root, true, cur, previousSet(root, cur))...), nil
 	}
 	prev, _ := os.Readlink(filepath.Join(root, CurrentLink))
 	set, warnings, err := writeSet(root, auth)
@@ -230,6 +234,28 @@ func updateSet(root string, auth []Change) ([]string, error) {
 		return warnings, err
 	}
 	return append(warnings, prune(root, true, set, prev)...), nil
+}
+
+// previousSet is the newest set folder other than current (by
+// modification time: a set is written once, when it is made), taken as
+// the one in force before it, which an Apache mid-reload may still open;
+// "" when there is none.
+func previousSet(root, current string) string {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return ""
+	}
+	prev, newest := "", time.Time{}
+	for _, e := range entries {
+		n := e.Name()
+		if n == current || !setRE.MatchString(n) || !e.IsDir() {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().After(newest) {
+			prev, newest = n, info.ModTime()
+		}
+	}
+	return prev
 }
 
 // pruneOut deletes regsetup's leftovers of interrupted runs in OUT (this

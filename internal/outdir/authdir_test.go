@@ -132,6 +132,33 @@ func TestPruneKeepsCurrentAndPrevious(t *testing.T) {
 	}
 }
 
+// TestRerunDeletesASetLeftByAKill: a run killed between the switch and
+// its prune leaves a third, older set; the next run, with nothing to
+// change, deletes it and keeps the current and the previous one.
+func TestRerunDeletesASetLeftByAKill(t *testing.T) {
+	dir := t.TempDir()
+	auth := filepath.Join(dir, AuthDir)
+	mustApply(t, dir, files("v1"), false)
+	mustApply(t, dir, files("v2"), false)
+	current := checkLayout(t, dir)
+	previous := slices.DeleteFunc(sets(t, dir), func(n string) bool { return n == current })[0]
+	older := filepath.Join(auth, ".set-0123456789ab")
+	if err := os.Mkdir(older, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hour := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(older, hour, hour); err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, dir, files("v2"), false)
+	if got := checkLayout(t, dir); got != current {
+		t.Fatalf("an unchanged run switched the set from %s to %s", current, got)
+	}
+	if got := sets(t, dir); !slices.Equal(got, slices.Sorted(slices.Values([]string{current, previous}))) {
+		t.Errorf("sets %q, want the current %s and the previous %s", got, current, previous)
+	}
+}
+
 func TestRollbackToPreviousContent(t *testing.T) {
 	dir := t.TempDir()
 	for _, v := range []string{"v1", "v2", "v1", "v1", "v2"} {
